@@ -11,7 +11,7 @@
 
 namespace lacl::cli {
 
-inline constexpr std::string_view kDefaultBackend = "linear";
+inline constexpr std::string_view kDefaultBackend = "lacl";
 
 /// A built classifier behind a common batch interface.
 class Backend {

@@ -11,6 +11,7 @@ namespace lacl::cli {
 
 void add_gen_command(CLI::App& app);
 void add_classify_command(CLI::App& app);
+void add_compile_command(CLI::App& app);
 
 /// Records a failure: prints it and makes exit_code() non-zero.
 void fail(const std::string& message, int code = 1);

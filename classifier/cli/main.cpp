@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
 
   lacl::cli::add_gen_command(app);
   lacl::cli::add_classify_command(app);
+  lacl::cli::add_compile_command(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,122 @@
+// Classifier: lacl's learned packet classifier.
+//
+//   auto c = lacl::Classifier::compile(rule_set);      // Result<Classifier>
+//   c->classify(keys, ids);                            // batch: one RuleId per key
+//
+// Compilation partitions the rules into iSets (rules pairwise disjoint on one field), indexes
+// each iSet with a RangeIndex whose error bound is proved, and puts the rest into a remainder
+// classifier (a TupleSpace). A lookup takes at most one candidate per iSet, validates it on all
+// fields, lets the remainder search only for rules better than the best candidate found, and
+// returns the highest-priority match: always the same answer as LinearScan.
+//
+// A compiled Classifier is immutable; every lookup is const noexcept and thread-safe, so many
+// lcores can share one instance.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "lacl/detail/aligned.hpp"
+#include "lacl/detail/rule_row.hpp"
+#include "lacl/range_index.hpp"
+#include "lacl/result.hpp"
+#include "lacl/rule_set.hpp"
+#include "lacl/tuple_space.hpp"
+
+namespace lacl {
+
+/// Knobs of the compiler. 0 means "choose by measurement" (see CompileReport::tuning).
+struct CompileOptions {
+  std::uint32_t max_isets = 0;       ///< upper bound on iSets; 0: tuned (at most kMaxISets)
+  std::uint32_t min_iset_size = 0;   ///< smallest iSet worth its lookup cost; 0: tuned
+  std::uint32_t epsilon = 0;         ///< RangeIndex fitting target; 0: tuned
+  std::uint32_t max_collisions = 0;  ///< TupleSpace slot cap; 0: tuned
+  std::uint32_t batch = 0;           ///< keys per pipeline chunk; 0: tuned
+  double tuning_budget_ms = 150.0;   ///< wall-clock budget for the measurements
+  std::uint64_t seed = 1;            ///< seed of the synthetic tuning traffic
+
+  static constexpr std::uint32_t kMaxISets = 8;
+};
+
+/// What the compiler built and why, for `lacl compile --report` and the artifact.
+struct CompileReport {
+  struct ISet {
+    Field field;
+    std::size_t rules;
+    std::size_t segments;
+    std::uint32_t radix_bits;
+    std::uint32_t max_window;  ///< widest proved search window (below + above + 1)
+    double mean_window;
+    std::size_t bytes;
+  };
+  std::size_t rules = 0;
+  std::vector<ISet> isets;
+  std::size_t remainder_rules = 0;
+  std::string remainder_algorithm;  ///< "tuple-space" or "linear"
+  std::size_t remainder_tuples = 0;
+  std::size_t remainder_bytes = 0;
+  std::size_t bytes = 0;  ///< everything the classifier holds
+  double coverage = 0.0;  ///< share of rules in iSets
+  // Chosen knobs.
+  std::uint32_t epsilon = 0;
+  std::uint32_t max_collisions = 0;
+  std::uint32_t batch = 0;
+  std::vector<std::string> tuning;  ///< one line per measured decision
+  // Time per phase, milliseconds.
+  double partition_ms = 0, index_ms = 0, remainder_ms = 0, tuning_ms = 0, total_ms = 0;
+
+  std::string to_text() const;
+  std::string to_json() const;
+};
+
+/// One iSet of a compiled classifier: the field, its index and its rule rows in slot order.
+struct ISetIndex {
+  Field field = Field::kSrcIp;
+  RangeIndex index;
+  detail::AlignedVector<detail::RuleRow> rows;  ///< rows[slot] is the rule whose range is slot
+};
+
+class Classifier {
+ public:
+  Classifier() = default;
+
+  /// Compiles `rules`. Fails only on resource exhaustion or an internal invariant violation,
+  /// never on a valid RuleSet.
+  static Result<Classifier> compile(const RuleSet& rules, const CompileOptions& options = {});
+
+  /// For each key, writes the id of the highest-priority matching rule, or kNoMatch.
+  /// `out.size()` must be at least `keys.size()`. Never fails; thread-safe.
+  void classify(std::span<const PacketKey> keys, std::span<RuleId> out) const noexcept;
+  /// Single-key convenience wrapper around the batch call.
+  RuleId classify(const PacketKey& key) const noexcept;
+
+  std::size_t rule_count() const noexcept { return rule_count_; }
+  Action default_action() const noexcept { return default_action_; }
+  /// The action of rule `id` (id < rule_count()).
+  Action action(RuleId id) const noexcept { return actions_[id]; }
+  const CompileReport& report() const noexcept { return report_; }
+  std::span<const ISetIndex> isets() const noexcept { return isets_; }
+  const TupleSpace& remainder() const noexcept { return remainder_; }
+  std::uint32_t batch() const noexcept { return batch_; }
+  std::size_t bytes() const noexcept;
+
+  /// Assembles a classifier from loaded parts (the artifact loader validated each).
+  static Classifier assemble(std::size_t rule_count, Action default_action,
+                             std::vector<Action> actions, std::vector<ISetIndex> isets,
+                             TupleSpace remainder, std::uint32_t batch, CompileReport report);
+
+ private:
+  std::size_t rule_count_ = 0;
+  Action default_action_ = Action::accept();
+  std::vector<Action> actions_;
+  std::vector<ISetIndex> isets_;
+  TupleSpace remainder_;
+  std::uint32_t batch_ = 32;
+  CompileReport report_;
+};
+
+}  // namespace lacl

@@ -1,0 +1,161 @@
+// RangeIndex: an exact learned index over the sorted start points of pairwise disjoint ranges.
+//
+// Given keys k_0 < k_1 < ... < k_{n-1} (the `lo` of each range of an iSet), the slot of a value v
+// is t(v) = max{ i : k_i <= v } (undefined, and irrelevant, when v < k_0: no range can hold v).
+// The index predicts t(v) with a piecewise-linear model and returns a window of slots that is
+// *proved* to contain t(v); a search inside the window then finds it.
+//
+// Model (after RadixSpline, Kipf et al., aiDM 2020, and the FITing-tree's shrinking cone,
+// Galakatos et al., SIGMOD 2019): segments start at keys; segment s predicts
+//     p(v) = min(n - 1, base_s + floor((v - key_s) * slope_s / 2^32))
+// and a radix table over the high bits of v - k_0 narrows the search for the segment
+// (the last one with key_s <= v). The fitter aims for an error of at most `epsilon` at the keys.
+//
+// The bound is not trusted from the fitter: after fitting, every segment's error is measured
+// exactly with the lookup's own arithmetic over every interval where t is constant, split at
+// every segment boundary. p is monotone inside a segment, so the extreme errors of an interval
+// occur at its two ends: error_below_s = max(p(end) - t), error_above_s = max(t - p(start)).
+// This is the check the research prototype (NuevoMatch) got wrong by measuring once per range.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "lacl/detail/aligned.hpp"
+
+namespace lacl {
+
+class RangeIndex {
+ public:
+  struct Params {
+    std::uint32_t epsilon = 16;    ///< fitting target: max |p(k_i) - i| at the keys
+    std::uint32_t radix_bits = 0;  ///< radix table size 2^bits; 0 picks log2(segments) + 2
+  };
+
+  /// The segment model, 16 bytes so four share a cache line.
+  struct Segment {
+    std::uint32_t key;    ///< first key covered (a key of the index)
+    std::uint32_t base;   ///< predicted slot at `key` (its true slot)
+    std::uint32_t slope;  ///< slots per key unit, fixed point with 32 fractional bits
+    std::uint16_t below;  ///< proved: t(v) >= p(v) - below for every v in the segment
+    std::uint16_t above;  ///< proved: t(v) <= p(v) + above
+  };
+  static_assert(sizeof(Segment) == 16);
+
+  /// An inclusive window of slots [lo, hi].
+  struct Window {
+    std::uint32_t lo;
+    std::uint32_t hi;
+  };
+
+  RangeIndex() = default;
+
+  /// Builds over strictly increasing `keys`, queried with values in [0, domain_max].
+  /// Precondition: keys strictly increasing, keys.back() <= domain_max, keys non-empty.
+  static RangeIndex build(std::span<const std::uint32_t> keys, std::uint32_t domain_max,
+                          Params params);
+
+  std::size_t size() const noexcept { return keys_.size(); }
+  std::span<const std::uint32_t> keys() const noexcept { return keys_; }
+  std::span<const Segment> segments() const noexcept { return segments_; }
+  std::span<const std::uint32_t> radix_table() const noexcept { return radix_; }
+  std::uint32_t domain_max() const noexcept { return domain_max_; }
+  std::uint32_t radix_shift() const noexcept { return shift_; }
+
+  /// The radix bucket of v: segments radix_table()[b] .. radix_table()[b + 1] hold its segment.
+  std::uint32_t bucket_of(std::uint32_t v) const noexcept {
+    return (v >= keys_[0] ? v - keys_[0] : 0u) >> shift_;
+  }
+
+  /// The last segment in [lo, hi] whose key is <= v (lo when none is).
+  std::uint32_t segment_between(std::uint32_t lo, std::uint32_t hi, std::uint32_t v) const noexcept {
+    while (lo < hi) {
+      const std::uint32_t mid = (lo + hi + 1) / 2;
+      if (segments_[mid].key <= v) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  /// Index of the segment that models v: the last with key <= v (0 when v < k_0). The radix
+  /// table brackets it: radix_[b] is the segment holding the first value of bucket b.
+  std::uint32_t segment_of(std::uint32_t v) const noexcept {
+    const std::uint32_t b = bucket_of(v);
+    return segment_between(radix_[b], radix_[b + 1], v);
+  }
+
+  /// The model's predicted slot for v in segment s.
+  std::uint32_t predict(std::uint32_t s, std::uint32_t v) const noexcept {
+    const Segment& g = segments_[s];
+    const std::uint64_t d = v >= g.key ? v - g.key : 0;
+    const std::uint64_t p = g.base + ((d * g.slope) >> 32);
+    const std::uint64_t last = keys_.size() - 1;
+    return static_cast<std::uint32_t>(p < last ? p : last);
+  }
+
+  /// The proved window of v, given the segment that models it.
+  Window window_in(std::uint32_t s, std::uint32_t v) const noexcept {
+    const std::uint32_t p = predict(s, v);
+    const Segment& g = segments_[s];
+    const std::uint32_t last = static_cast<std::uint32_t>(keys_.size() - 1);
+    return {p >= g.below ? p - g.below : 0u, p + g.above < last ? p + g.above : last};
+  }
+
+  /// A window proved to contain t(v) whenever v >= k_0.
+  Window window(std::uint32_t v) const noexcept { return window_in(segment_of(v), v); }
+
+  /// t(v) when v >= k_0; an arbitrary slot (whose range cannot hold v) otherwise.
+  std::uint32_t find(std::uint32_t v) const noexcept { return search(window(v), v); }
+
+  /// The last slot in `w` whose key is <= v, or w.lo when there is none. Branch-free.
+  std::uint32_t search(Window w, std::uint32_t v) const noexcept {
+    const std::uint32_t* base = keys_.data() + w.lo;
+    std::uint32_t n = w.hi - w.lo + 1;
+    while (n > 1) {
+      const std::uint32_t half = n / 2;
+      base = base[half] <= v ? base + half : base;
+      n -= half;
+    }
+    return static_cast<std::uint32_t>(base - keys_.data());
+  }
+
+  /// The largest proved error of any segment, below + above + 1 = the widest window.
+  std::uint32_t max_window() const noexcept;
+  /// Mean window width over the segments, weighted by the keys they hold.
+  double mean_window() const noexcept;
+  /// Bytes of keys, segments and radix table.
+  std::size_t bytes() const noexcept;
+
+  /// Re-measures every segment's error exactly (as build does) and returns true when every
+  /// stored bound is at least the measured one. Used by tests and by the artifact loader.
+  bool verify_bounds() const;
+
+  /// Rebuilds an index from stored parts (the artifact loader). Returns false when the parts
+  /// are inconsistent (sizes, ordering, radix table, segment starts); bounds are then verified.
+  static bool assemble(RangeIndex& out, detail::AlignedVector<std::uint32_t> keys,
+                       detail::AlignedVector<Segment> segments,
+                       detail::AlignedVector<std::uint32_t> radix, std::uint32_t shift,
+                       std::uint32_t domain_max);
+
+ private:
+  struct Errors {
+    std::uint32_t below = 0;
+    std::uint32_t above = 0;
+  };
+  /// Exact per-segment errors of the stored model, measured with predict() and segment_of().
+  /// Returns false if a segment lookup disagrees with the segment layout (corrupt index).
+  bool measure(std::span<Errors> out) const;
+  void build_radix(std::uint32_t bits);
+
+  detail::AlignedVector<std::uint32_t> keys_;
+  detail::AlignedVector<Segment> segments_;
+  detail::AlignedVector<std::uint32_t> radix_;  ///< 2^bits + 1 entries (bucket -> first segment)
+  std::uint32_t shift_ = 0;
+  std::uint32_t domain_max_ = 0;
+};
+
+}  // namespace lacl
