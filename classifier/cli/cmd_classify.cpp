@@ -15,13 +15,13 @@ struct ClassifyOptions {
   std::string trace;
   std::string backend = std::string(kDefaultBackend);
   std::string out;
+  RuleInput input;
 };
 
 void run_classify(const ClassifyOptions& o) {
-  auto rules = read_classbench_rules(o.rules);
-  if (!rules) return fail(rules.error().message);
-  auto set = RuleSet::make(std::move(*rules));
-  if (!set) return fail(o.rules + ": " + set.error().message);
+  auto loaded = load_rules(o.rules, o.input);
+  if (!loaded) return;
+  const RuleSet* set = &loaded->rules;
   auto trace = read_trace(o.trace);
   if (!trace) return fail(trace.error().message);
   auto backend = make_backend(o.backend, *set);
@@ -53,7 +53,8 @@ void add_classify_command(CLI::App& app) {
       "classify",
       "Classify a trace: prints, per trace line and in order, the 0-based index of the "
       "highest-priority matching rule, or -1 when none matches");
-  cmd->add_option("RULES", o->rules, "ClassBench rule file")->required();
+  cmd->add_option("RULES", o->rules, "Rule file")->required();
+  add_rule_input_options(cmd, o->input);
   cmd->add_option("TRACE", o->trace, "Trace file")->required();
   cmd->add_option("--backend", o->backend, "Classifier: " + backend_names())->capture_default_str();
   cmd->add_option("-o,--output", o->out, "Output file (default: stdout)");

@@ -14,14 +14,13 @@ struct CompileCmdOptions {
   bool report = false;
   bool json = false;
   CompileOptions compile;
+  RuleInput input;
 };
 
 void run_compile(const CompileCmdOptions& o) {
-  auto rules = read_classbench_rules(o.rules);
-  if (!rules) return fail(rules.error().message);
-  auto set = RuleSet::make(std::move(*rules));
-  if (!set) return fail(o.rules + ": " + set.error().message);
-  auto c = Classifier::compile(*set, o.compile);
+  auto loaded = load_rules(o.rules, o.input);
+  if (!loaded) return;
+  auto c = Classifier::compile(loaded->rules, o.compile);
   if (!c) return fail(o.rules + ": " + c.error().message);
   if (o.json) {
     std::cout << c->report().to_json() << '\n';
@@ -35,7 +34,8 @@ void run_compile(const CompileCmdOptions& o) {
 void add_compile_command(CLI::App& app) {
   auto o = std::make_shared<CompileCmdOptions>();
   CLI::App* cmd = app.add_subcommand("compile", "Compile a rule file into lacl's learned classifier");
-  cmd->add_option("RULES", o->rules, "ClassBench rule file")->required();
+  cmd->add_option("RULES", o->rules, "Rule file")->required();
+  add_rule_input_options(cmd, o->input);
   cmd->add_flag("--report", o->report, "Print the compile report");
   cmd->add_flag("--json", o->json, "Print the compile report as JSON");
   cmd->add_option("--max-isets", o->compile.max_isets, "Most iSets to build (0: tuned)");

@@ -6,12 +6,28 @@
 #include <string>
 
 #include "lacl/result.hpp"
+#include "lacl/rule_file.hpp"
 
 namespace lacl::cli {
 
 void add_gen_command(CLI::App& app);
 void add_classify_command(CLI::App& app);
 void add_compile_command(CLI::App& app);
+
+/// The rule-file options every command that reads rules takes (--format, --rule-action, ...).
+struct RuleInput {
+  std::string format;  ///< empty: detect
+  std::string rule_action = "accept";
+  std::string default_action = "accept";
+  std::string table = "filter";
+  std::string chain = "FORWARD";
+  bool skip_unsupported = false;
+};
+void add_rule_input_options(CLI::App* cmd, RuleInput& in);
+/// Loads `path` as `in` says; prints warnings; on error fails and returns nullopt.
+std::optional<LoadedRules> load_rules(const std::string& path, const RuleInput& in);
+/// Parses "accept", "accept:<port>" or "drop".
+std::optional<Action> parse_action(std::string_view text);
 
 /// Records a failure: prints it and makes exit_code() non-zero.
 void fail(const std::string& message, int code = 1);

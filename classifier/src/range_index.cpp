@@ -77,10 +77,11 @@ RangeIndex RangeIndex::build(std::span<const std::uint32_t> keys, std::uint32_t 
   }
 
   const std::uint32_t nseg = static_cast<std::uint32_t>(idx.segments_.size());
+  idx.segments_.push_back(Segment{0xFFFFFFFFu, static_cast<std::uint32_t>(n), 0, 0, 0});
   idx.build_radix(params.radix_bits != 0 ? params.radix_bits
                                          : std::min<std::uint32_t>(std::bit_width(nseg) + 2, 24));
 
-  std::vector<Errors> errors(idx.segments_.size());
+  std::vector<Errors> errors(nseg);
   if (!idx.measure(errors)) throw std::logic_error("RangeIndex: segment lookup is inconsistent");
   for (std::size_t s = 0; s < errors.size(); ++s) {
     if (errors[s].below > 0xFFFF || errors[s].above > 0xFFFF) {
@@ -100,7 +101,7 @@ void RangeIndex::build_radix(std::uint32_t bits) {
   radix_.assign(buckets + 1, 0);
   // radix_[b] = the segment holding the first value of bucket b: the last with key <= start(b).
   std::uint32_t s = 0;
-  const std::uint32_t nseg = static_cast<std::uint32_t>(segments_.size());
+  const std::uint32_t nseg = static_cast<std::uint32_t>(segments_.size() - 1);
   for (std::uint64_t b = 0; b < buckets; ++b) {
     const std::uint64_t start = keys_[0] + (b << shift_);
     while (s + 1 < nseg && segments_[s + 1].key <= start) ++s;
@@ -114,9 +115,10 @@ bool RangeIndex::measure(std::span<Errors> out) const {
   // [k_j, k_{j+1} - 1] (the last slot up to domain_max). Segments start at keys, so each such
   // interval lies in one segment and p is monotone on it: its ends give the extreme errors.
   const std::size_t n = keys_.size();
+  const std::size_t nseg = segments_.size() - 1;
   std::size_t s = 0;
   for (std::size_t j = 0; j < n; ++j) {
-    while (s + 1 < segments_.size() && segments_[s + 1].key <= keys_[j]) ++s;
+    while (s + 1 < nseg && segments_[s + 1].key <= keys_[j]) ++s;
     const std::uint32_t start = keys_[j];
     const std::uint32_t end = j + 1 < n ? keys_[j + 1] - 1 : domain_max_;
     for (std::uint32_t v : {start, end}) {
@@ -132,7 +134,7 @@ bool RangeIndex::measure(std::span<Errors> out) const {
 }
 
 bool RangeIndex::verify_bounds() const {
-  std::vector<Errors> errors(segments_.size());
+  std::vector<Errors> errors(segments_.size() - 1);
   if (!measure(errors)) return false;
   for (std::size_t s = 0; s < errors.size(); ++s) {
     if (segments_[s].below < errors[s].below || segments_[s].above < errors[s].above) return false;
@@ -144,14 +146,16 @@ bool RangeIndex::assemble(RangeIndex& out, detail::AlignedVector<std::uint32_t> 
                           detail::AlignedVector<Segment> segments,
                           detail::AlignedVector<std::uint32_t> radix, std::uint32_t shift,
                           std::uint32_t domain_max) {
-  if (keys.empty() || segments.empty() || segments.size() > keys.size() || shift > 32) return false;
+  if (keys.empty() || segments.size() < 2 || segments.size() > keys.size() + 1 || shift > 32) return false;
+  const Segment& sentinel = segments.back();
+  if (sentinel.key != 0xFFFFFFFFu || sentinel.base != keys.size() || sentinel.slope != 0) return false;
   for (std::size_t i = 1; i < keys.size(); ++i) {
     if (keys[i - 1] >= keys[i]) return false;
   }
   if (keys.back() > domain_max) return false;
   // Segments start at keys, in order, the first at k_0, each with its true slot as base.
   std::size_t j = 0;
-  for (std::size_t s = 0; s < segments.size(); ++s) {
+  for (std::size_t s = 0; s + 1 < segments.size(); ++s) {
     while (j < keys.size() && keys[j] < segments[s].key) ++j;
     if (j == keys.size() || keys[j] != segments[s].key || segments[s].base != j) return false;
     if (s == 0 && j != 0) return false;
@@ -177,15 +181,15 @@ bool RangeIndex::assemble(RangeIndex& out, detail::AlignedVector<std::uint32_t> 
 
 std::uint32_t RangeIndex::max_window() const noexcept {
   std::uint32_t w = 0;
-  for (const Segment& g : segments_) w = std::max<std::uint32_t>(w, g.below + g.above + 1u);
+  for (const Segment& g : segments()) w = std::max<std::uint32_t>(w, g.below + g.above + 1u);
   return w;
 }
 
 double RangeIndex::mean_window() const noexcept {
   if (keys_.empty()) return 0.0;
   double sum = 0.0;
-  for (std::size_t s = 0; s < segments_.size(); ++s) {
-    const std::size_t end = s + 1 < segments_.size() ? segments_[s + 1].base : keys_.size();
+  for (std::size_t s = 0; s + 1 < segments_.size(); ++s) {
+    const std::size_t end = segments_[s + 1].base;
     sum += static_cast<double>(end - segments_[s].base) *
            (segments_[s].below + segments_[s].above + 1.0);
   }

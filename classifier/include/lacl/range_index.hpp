@@ -7,7 +7,9 @@
 //
 // Model (after RadixSpline, Kipf et al., aiDM 2020, and the FITing-tree's shrinking cone,
 // Galakatos et al., SIGMOD 2019): segments start at keys; segment s predicts
-//     p(v) = min(n - 1, base_s + floor((v - key_s) * slope_s / 2^32))
+//     p(v) = min(base_{s+1} - 1, base_s + floor((v - key_s) * slope_s / 2^32))
+// (clamped to the segment's own last slot: past its last key a segment's line would otherwise
+// run on across the gap to the next segment, the error NuevoMatch's bound missed)
 // and a radix table over the high bits of v - k_0 narrows the search for the segment
 // (the last one with key_s <= v). The fitter aims for an error of at most `epsilon` at the keys.
 //
@@ -58,7 +60,12 @@ class RangeIndex {
 
   std::size_t size() const noexcept { return keys_.size(); }
   std::span<const std::uint32_t> keys() const noexcept { return keys_; }
-  std::span<const Segment> segments() const noexcept { return segments_; }
+  /// The segments, without the sentinel that closes the last one.
+  std::span<const Segment> segments() const noexcept {
+    return std::span(segments_).first(segments_.empty() ? 0 : segments_.size() - 1);
+  }
+  /// The segments and the sentinel {key 0xFFFFFFFF, base n}, as stored.
+  std::span<const Segment> stored_segments() const noexcept { return segments_; }
   std::span<const std::uint32_t> radix_table() const noexcept { return radix_; }
   std::uint32_t domain_max() const noexcept { return domain_max_; }
   std::uint32_t radix_shift() const noexcept { return shift_; }
@@ -93,7 +100,7 @@ class RangeIndex {
     const Segment& g = segments_[s];
     const std::uint64_t d = v >= g.key ? v - g.key : 0;
     const std::uint64_t p = g.base + ((d * g.slope) >> 32);
-    const std::uint64_t last = keys_.size() - 1;
+    const std::uint64_t last = segments_[s + 1].base - 1;
     return static_cast<std::uint32_t>(p < last ? p : last);
   }
 
@@ -152,7 +159,7 @@ class RangeIndex {
   void build_radix(std::uint32_t bits);
 
   detail::AlignedVector<std::uint32_t> keys_;
-  detail::AlignedVector<Segment> segments_;
+  detail::AlignedVector<Segment> segments_;  ///< fitted segments, then a sentinel
   detail::AlignedVector<std::uint32_t> radix_;  ///< 2^bits + 1 entries (bucket -> first segment)
   std::uint32_t shift_ = 0;
   std::uint32_t domain_max_ = 0;
