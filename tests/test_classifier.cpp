@@ -1,0 +1,194 @@
+// The learned Classifier against the LinearScan reference: generated rule sets of every profile
+// and many sizes and seeds, packets at and beside every range boundary, 0 and max values, random
+// packets; hand-made edge cases; every batch length.
+#include <catch2/catch.hpp>
+
+#include "keys.hpp"
+#include "lacl/classifier.hpp"
+#include "lacl/generator.hpp"
+#include "lacl/linear_scan.hpp"
+
+using namespace lacl;
+
+namespace {
+
+// Compares on every key; on a mismatch prints the first one with everything needed to replay it.
+void expect_same(const Classifier& c, const LinearScan& ref, std::span<const PacketKey> keys,
+                 std::span<const Rule> rules) {
+  std::vector<RuleId> got(keys.size(), 12345);
+  c.classify(keys, got);
+  std::size_t mismatches = 0;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const RuleId want = ref.classify(keys[i]);
+    if (got[i] != want) {
+      if (mismatches == 0) {
+        const PacketKey& k = keys[i];
+        UNSCOPED_INFO("first mismatch at key " << i << ": " << k.src_ip << " " << k.dst_ip << " "
+                                               << k.src_port << " " << k.dst_port << " " << +k.proto
+                                               << " got " << got[i] << " want " << want);
+        if (want != kNoMatch) UNSCOPED_INFO("rule " << want << " matches");
+        (void)rules;
+      }
+      ++mismatches;
+    }
+  }
+  CHECK(mismatches == 0);
+}
+
+void check_set(const std::vector<Rule>& rules, const CompileOptions& opts, std::uint64_t seed,
+               std::size_t max_keys = 60000) {
+  auto set = RuleSet::make(rules);
+  REQUIRE(set);
+  auto c = Classifier::compile(*set, opts);
+  REQUIRE(c);
+  LinearScan ref(*set);
+  auto keys = test::boundary_keys(rules, max_keys, seed);
+  auto random = test::uniform_keys(2000, seed + 1);
+  keys.insert(keys.end(), random.begin(), random.end());
+  auto trace = generate_trace(rules, 5000, seed + 2, seed % 2 ? 1.0 : 0.0);
+  for (const auto& e : trace) keys.push_back(e.key);
+  expect_same(*c, ref, keys, rules);
+}
+
+Rule make_rule(Range sip, Range dip, Range sp, Range dp, int proto) {
+  Rule r = wildcard_rule();
+  r[Field::kSrcIp] = sip;
+  r[Field::kDstIp] = dip;
+  r[Field::kSrcPort] = sp;
+  r[Field::kDstPort] = dp;
+  if (proto >= 0) {
+    r.proto_value = static_cast<std::uint8_t>(proto);
+    r.proto_mask = 0xFF;
+    r[Field::kProto] = {r.proto_value, r.proto_value};
+  }
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("Classifier equals LinearScan on generated rule sets", "[classifier][property]") {
+  const std::size_t sizes[] = {1, 2, 3, 10, 57, 300, 1000, 4000};
+  for (Profile p : {Profile::kAcl, Profile::kFw, Profile::kIpc}) {
+    for (std::size_t n : sizes) {
+      for (std::uint64_t seed = 1; seed <= (n <= 300 ? 6u : 2u); ++seed) {
+        CAPTURE(profile_name(p), n, seed);
+        check_set(generate_rules(p, n, seed * 7919 + n), CompileOptions{}, seed);
+      }
+    }
+  }
+}
+
+TEST_CASE("Classifier equals LinearScan whatever the knobs", "[classifier][property]") {
+  // The knobs change speed, never answers: force each extreme.
+  const auto rules = generate_rules(Profile::kFw, 2000, 5);
+  for (std::uint32_t isets : {1u, 2u, 8u}) {
+    for (std::uint32_t eps : {1u, 8u, 256u}) {
+      for (std::uint32_t cap : {1u, 1000u}) {
+        CompileOptions o;
+        o.max_isets = isets;
+        o.epsilon = eps;
+        o.max_collisions = cap;
+        o.batch = eps % 7 + 1;
+        CAPTURE(isets, eps, cap, o.batch);
+        check_set(rules, o, isets * 100 + eps, 20000);
+      }
+    }
+  }
+}
+
+TEST_CASE("Classifier equals LinearScan on a 100K generated set", "[classifier][property][large]") {
+  for (Profile p : {Profile::kAcl, Profile::kIpc}) {
+    CAPTURE(profile_name(p));
+    check_set(generate_rules(p, 100000, 3), CompileOptions{}, 11, 100000);
+  }
+}
+
+TEST_CASE("Classifier edge cases", "[classifier]") {
+  constexpr Range kAnyIp{0, 0xFFFFFFFFu};
+  constexpr Range kAnyPort{0, 0xFFFF};
+  SECTION("empty rule set") {
+    auto c = Classifier::compile(RuleSet{});
+    REQUIRE(c);
+    CHECK(c->classify(PacketKey{1, 2, 3, 4, 5}) == kNoMatch);
+    std::vector<RuleId> none;
+    c->classify(std::span<const PacketKey>{}, none);
+  }
+  SECTION("wildcards, full ranges, single points, 0 and max values, duplicates, shadowing") {
+    std::vector<Rule> rules = {
+        make_rule({0, 0}, {0, 0}, {0, 0}, {0, 0}, 0),
+        make_rule({0xFFFFFFFFu, 0xFFFFFFFFu}, {0xFFFFFFFFu, 0xFFFFFFFFu}, {65535, 65535}, {65535, 65535}, 255),
+        make_rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),
+        make_rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),  // duplicate
+        make_rule(prefix_range(0x0A010000u, 16), kAnyIp, kAnyPort, {80, 80}, 6),  // shadowed
+        make_rule(kAnyIp, prefix_range(0xC0A80000u, 16), {1024, 65535}, kAnyPort, 17),
+        make_rule(kAnyIp, kAnyIp, kAnyPort, kAnyPort, -1),  // matches everything left
+        make_rule(kAnyIp, kAnyIp, kAnyPort, kAnyPort, 6),   // fully shadowed by the one above
+    };
+    for (std::uint32_t isets : {0u, 1u, 8u}) {
+      CompileOptions o;
+      o.max_isets = isets;
+      CAPTURE(isets);
+      check_set(rules, o, 3);
+      auto set = RuleSet::make(rules);
+      auto c = Classifier::compile(*set, o);
+      REQUIRE(c);
+      CHECK(c->classify(PacketKey{0, 0, 0, 0, 0}) == 0);
+      CHECK(c->classify(PacketKey{0xFFFFFFFFu, 0xFFFFFFFFu, 65535, 65535, 255}) == 1);
+      CHECK(c->classify(PacketKey{0x0A010101u, 5, 9, 80, 6}) == 2);
+      CHECK(c->classify(PacketKey{0x0B010101u, 0xC0A80001u, 2000, 80, 17}) == 5);
+      CHECK(c->classify(PacketKey{0x0B010101u, 0xC0A80001u, 1000, 80, 17}) == 6);
+    }
+  }
+  SECTION("all rules identical") {
+    std::vector<Rule> rules(50, make_rule(prefix_range(0x01020300u, 24), kAnyIp, {10, 20}, kAnyPort, 17));
+    check_set(rules, {}, 4);
+  }
+  SECTION("nested prefixes on every field") {
+    std::vector<Rule> rules;
+    for (unsigned len = 0; len <= 32; ++len) {
+      rules.push_back(make_rule(prefix_range(0x80000001u, len), prefix_range(0x7FFFFFFEu, 32 - len),
+                                {len, 65535 - len}, {0, len * 1000}, len % 2 ? 6 : -1));
+    }
+    check_set(rules, {}, 5);
+  }
+}
+
+TEST_CASE("every batch length gives the single-key answers", "[classifier][batch]") {
+  const auto rules = generate_rules(Profile::kIpc, 3000, 8);
+  auto set = RuleSet::make(rules);
+  REQUIRE(set);
+  for (std::uint32_t batch : {0u, 1u, 7u, 32u, 64u}) {
+    CompileOptions o;
+    o.batch = batch;
+    auto c = Classifier::compile(*set, o);
+    REQUIRE(c);
+    LinearScan ref(*set);
+    auto trace = generate_trace(rules, 300, 9);
+    std::vector<PacketKey> keys;
+    for (const auto& e : trace) keys.push_back(e.key);
+    for (std::size_t len = 0; len <= 200; len += (len < 70 ? 1 : 13)) {
+      CAPTURE(batch, len);
+      std::vector<RuleId> out(len + 1, 777);
+      c->classify(std::span(keys).first(len), std::span(out).first(len));
+      for (std::size_t i = 0; i < len; ++i) REQUIRE(out[i] == ref.classify(keys[i]));
+      REQUIRE(out[len] == 777);  // nothing written past the batch
+    }
+  }
+}
+
+TEST_CASE("the compile report adds up", "[classifier][report]") {
+  const auto rules = generate_rules(Profile::kAcl, 5000, 2);
+  auto set = RuleSet::make(rules);
+  auto c = Classifier::compile(*set);
+  REQUIRE(c);
+  const CompileReport& r = c->report();
+  std::size_t in_isets = 0;
+  for (const auto& s : r.isets) in_isets += s.rules;
+  CHECK(in_isets + r.remainder_rules == rules.size());
+  CHECK(r.coverage == Approx(static_cast<double>(in_isets) / rules.size()));
+  CHECK(r.bytes == c->bytes());
+  CHECK(r.bytes > rules.size() * sizeof(detail::RuleRow));
+  CHECK_FALSE(r.tuning.empty());
+  CHECK(r.to_json().find("\"coverage\"") != std::string::npos);
+  for (const auto& s : c->isets()) CHECK(s.index.verify_bounds());
+}
