@@ -8,6 +8,7 @@
 #include <new>
 #include <numeric>
 
+#include "lacl/detail/lookup_isa.hpp"
 #include "lacl/detail/lookup_pipeline.hpp"
 #include "lacl/partition.hpp"
 
@@ -19,8 +20,7 @@ double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
-// The largest chunk the pipeline is compiled for; the tuner picks the chunk actually used.
-constexpr std::size_t kMaxChunk = 64;
+using detail::kMaxChunk;
 
 class SplitMix {
  public:
@@ -82,22 +82,28 @@ struct Candidate {
   std::vector<ISetIndex> isets;
   TupleSpace remainder;
   std::uint32_t batch = 32;
+  detail::ClassifyFn fn = nullptr;
 };
 
-using ISetTables = std::array<detail::LookupTables::ISet, CompileOptions::kMaxISets>;
+using ISetViews = std::array<detail::ISetView, CompileOptions::kMaxISets>;
 
-// The pipeline's view of a classifier's parts; `sets` is the storage the view points into.
+// The pipeline's view of a classifier's parts; `views` is the storage the view points into.
 detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpace& remainder,
-                               ISetTables& sets) noexcept {
+                               ISetViews& views) noexcept {
   for (std::size_t i = 0; i < isets.size(); ++i) {
-    sets[i] = {isets[i].field, &isets[i].index, isets[i].rows.data()};
+    const RangeIndex& ix = isets[i].index;
+    views[i] = {static_cast<std::uint32_t>(isets[i].field), ix.keys()[0], ix.radix_shift(),
+                static_cast<std::uint32_t>(ix.size()), ix.search_width(), ix.radix_table().data(),
+                ix.stored_segments().data(), ix.keys().data(), isets[i].rows.data()};
   }
-  return {std::span(sets.data(), isets.size()), remainder.size() ? &remainder : nullptr};
+  detail::TupleSpaceView rv{remainder.tuples().data(), static_cast<std::uint32_t>(remainder.tuple_count()),
+                            remainder.slots().data(), remainder.rows().data()};
+  return {std::span(views.data(), isets.size()), rv};
 }
 
 void classify_with(const Candidate& c, std::span<const PacketKey> keys, std::span<RuleId> out) {
-  ISetTables sets;
-  detail::classify_all<kMaxChunk>(tables_of(c.isets, c.remainder, sets), keys, out, c.batch);
+  ISetViews views;
+  c.fn(tables_of(c.isets, c.remainder, views), keys, out, c.batch);
 }
 
 // Nanoseconds per key of the best of a few runs: the minimum filters out the noise of a shared
@@ -122,10 +128,32 @@ std::string fmt(const char* f, double a, double b = 0, double c = 0) {
 
 }  // namespace
 
+namespace detail {
+ClassifyFn classify_fn(Isa isa) noexcept {
+  switch (isa) {
+    case Isa::kAvx512:
+      return &classify_avx512;
+    case Isa::kAvx2:
+      return &classify_avx2;
+    case Isa::kScalar:
+      break;
+  }
+  return &classify_scalar;
+}
+}  // namespace detail
+
 Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions& options) try {
   const auto t_start = Clock::now();
   const std::span<const Rule> rules = set.rules();
   Classifier c;
+  if (options.isa) {
+    if (!isa_supported(*options.isa)) return Error{std::string("this CPU cannot run ISA ") + isa_name(*options.isa)};
+    c.isa_ = *options.isa;
+  } else {
+    auto isa = select_isa();
+    if (!isa) return isa.error();
+    c.isa_ = *isa;
+  }
   c.rule_count_ = rules.size();
   c.default_action_ = set.default_action();
   c.actions_.reserve(rules.size());
@@ -145,26 +173,31 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   const auto t_tune = Clock::now();
   auto budget_left = [&] { return ms_since(t_tune) < options.tuning_budget_ms; };
 
+  TupleSpace::Params tuple_params;
   auto remainder_of = [&](std::size_t keep, std::uint32_t collisions) {
     std::vector<RuleId> rest = part.remainder;
     for (std::size_t i = keep; i < part.isets.size(); ++i) {
       rest.insert(rest.end(), part.isets[i].rules.begin(), part.isets[i].rules.end());
     }
-    return TupleSpace::build(rules, rest, TupleSpace::Params{collisions});
+    TupleSpace::Params p = tuple_params;
+    p.max_collisions = collisions;
+    return TupleSpace::build(rules, rest, p);
   };
-  auto build_all = [&](std::uint32_t eps) {
+  // The first `count` iSets of the partition, indexed with `eps`.
+  auto build_isets = [&](std::size_t count, std::uint32_t eps) {
     std::vector<ISetIndex> out;
-    for (const ISetSpec& s : part.isets) out.push_back(build_iset(rules, s, eps));
+    for (std::size_t i = 0; i < count; ++i) out.push_back(build_iset(rules, part.isets[i], eps));
     return out;
   };
 
   Candidate best;
+  best.fn = detail::classify_fn(c.isa_);
   best.batch = options.batch ? std::min<std::uint32_t>(options.batch, kMaxChunk) : 32;
   std::uint32_t epsilon = options.epsilon ? options.epsilon : 16;
   std::uint32_t collisions = options.max_collisions ? options.max_collisions : 8;
 
   t0 = Clock::now();
-  best.isets = build_all(epsilon);
+  best.isets = build_isets(part.isets.size(), epsilon);
   rep.index_ms = ms_since(t0);
   t0 = Clock::now();
   best.remainder = remainder_of(best.isets.size(), collisions);
@@ -173,10 +206,26 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
 
   // 3. Tuning by measurement, one knob at a time, each a strict improvement of the measured
   //    ns/key on the synthetic traffic; within the time budget.
+  if (!options.max_isets && best.isets.size() > 1) {
+    // Fewer iSets: each dropped iSet's rules go to the remainder.
+    for (std::size_t keep = best.isets.size() - 1; keep >= 1 && budget_left(); --keep) {
+      Candidate cand;
+      cand.isets.assign(best.isets.begin(), best.isets.begin() + static_cast<std::ptrdiff_t>(keep));
+      cand.remainder = remainder_of(keep, collisions);
+      cand.batch = best.batch;
+      cand.fn = best.fn;
+      const double ns = measure_ns(cand, traffic);
+      rep.tuning.push_back(fmt("keep %.0f iSets: %.1f ns/key", static_cast<double>(keep), ns));
+      if (ns < best_ns) {
+        best_ns = ns;
+        best = std::move(cand);
+      }
+    }
+  }
   if (!options.epsilon && !best.isets.empty()) {
     for (std::uint32_t eps : {4u, 8u, 32u, 64u}) {
       if (!budget_left()) break;
-      Candidate cand{build_all(eps), best.remainder, best.batch};
+      Candidate cand{build_isets(best.isets.size(), eps), best.remainder, best.batch, best.fn};
       const double ns = measure_ns(cand, traffic);
       rep.tuning.push_back(fmt("epsilon %.0f: %.1f ns/key", eps, ns));
       if (ns < best_ns) {
@@ -186,25 +235,31 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
       }
     }
   }
-  if (!options.max_isets && best.isets.size() > 1) {
-    // Fewer iSets: each dropped iSet's rules go to the remainder.
-    for (std::size_t keep = best.isets.size() - 1; keep >= 1 && budget_left(); --keep) {
-      Candidate cand;
-      cand.isets.assign(best.isets.begin(), best.isets.begin() + static_cast<std::ptrdiff_t>(keep));
-      cand.remainder = remainder_of(keep, collisions);
-      cand.batch = best.batch;
+  if (!options.max_collisions && best.remainder.size() > 0) {
+    // The tuple shapes: coarser tuples mean fewer probes but longer slots.
+    const TupleSpace::Params shapes[] = {{0, 8, false}, {0, 8, true}, {0, 1, true}, {0, 16, false}};
+    TupleSpace::Params best_shape = tuple_params;
+    for (const TupleSpace::Params& shape : shapes) {
+      if (!budget_left()) break;
+      tuple_params = shape;
+      Candidate cand{best.isets, remainder_of(best.isets.size(), collisions), best.batch, best.fn};
       const double ns = measure_ns(cand, traffic);
-      rep.tuning.push_back(fmt("keep %.0f iSets: %.1f ns/key", static_cast<double>(keep), ns));
+      rep.tuning.push_back(fmt("remainder tuples on a /%.0f grid, ", shape.ip_grid) +
+                           (shape.hash_ports ? "ports hashed" : "addresses only") +
+                           fmt(": %.1f ns/key (%.0f tuples)", ns,
+                               static_cast<double>(cand.remainder.tuple_count())));
       if (ns < best_ns) {
         best_ns = ns;
-        best = std::move(cand);
+        best.remainder = std::move(cand.remainder);
+        best_shape = shape;
       }
     }
+    tuple_params = best_shape;
   }
   if (!options.max_collisions && best.remainder.size() > 0) {
     for (std::uint32_t cap : {2u, 4u, 16u, 64u}) {
       if (!budget_left()) break;
-      Candidate cand{best.isets, remainder_of(best.isets.size(), cap), best.batch};
+      Candidate cand{best.isets, remainder_of(best.isets.size(), cap), best.batch, best.fn};
       const double ns = measure_ns(cand, traffic);
       rep.tuning.push_back(fmt("remainder slot cap %.0f: %.1f ns/key (%.0f tuples)", cap, ns,
                                static_cast<double>(cand.remainder.tuple_count())));
@@ -261,8 +316,8 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
 }
 
 void Classifier::classify(std::span<const PacketKey> keys, std::span<RuleId> out) const noexcept {
-  ISetTables sets;
-  detail::classify_all<kMaxChunk>(tables_of(isets_, remainder_, sets), keys, out, batch_);
+  ISetViews views;
+  detail::classify_fn(isa_)(tables_of(isets_, remainder_, views), keys, out, batch_);
 }
 
 RuleId Classifier::classify(const PacketKey& key) const noexcept {
@@ -288,6 +343,8 @@ Classifier Classifier::assemble(std::size_t rule_count, Action default_action,
   c.remainder_ = std::move(remainder);
   c.batch_ = std::clamp<std::uint32_t>(batch, 1, kMaxChunk);
   c.report_ = std::move(report);
+  auto isa = select_isa();
+  c.isa_ = isa ? *isa : best_isa();
   return c;
 }
 

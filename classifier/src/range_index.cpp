@@ -1,5 +1,7 @@
 #include "lacl/range_index.hpp"
 
+#include "lacl/detail/lookup_pipeline.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -37,6 +39,7 @@ RangeIndex RangeIndex::build(std::span<const std::uint32_t> keys, std::uint32_t 
 
   RangeIndex idx;
   idx.keys_.assign(keys.begin(), keys.end());
+  idx.n_ = static_cast<std::uint32_t>(keys.size());
   idx.domain_max_ = domain_max;
 
   // Shrinking cone: a segment is anchored at its first key (k_a, a); a later key (k_j, j) stays in
@@ -90,7 +93,14 @@ RangeIndex RangeIndex::build(std::span<const std::uint32_t> keys, std::uint32_t 
     idx.segments_[s].below = static_cast<std::uint16_t>(errors[s].below);
     idx.segments_[s].above = static_cast<std::uint16_t>(errors[s].above);
   }
+  idx.finish();
   return idx;
+}
+
+void RangeIndex::finish() {
+  width_ = std::bit_ceil(max_window());
+  keys_.resize(n_);
+  keys_.resize(std::size_t{n_} + width_ + detail::kSearchOverread, keys_[n_ - 1]);
 }
 
 void RangeIndex::build_radix(std::uint32_t bits) {
@@ -114,7 +124,7 @@ bool RangeIndex::measure(std::span<Errors> out) const {
   // Walk every maximal interval on which t is constant, cut at segment boundaries: slot j holds
   // [k_j, k_{j+1} - 1] (the last slot up to domain_max). Segments start at keys, so each such
   // interval lies in one segment and p is monotone on it: its ends give the extreme errors.
-  const std::size_t n = keys_.size();
+  const std::size_t n = n_;
   const std::size_t nseg = segments_.size() - 1;
   std::size_t s = 0;
   for (std::size_t j = 0; j < n; ++j) {
@@ -166,6 +176,7 @@ bool RangeIndex::assemble(RangeIndex& out, detail::AlignedVector<std::uint32_t> 
   const std::uint64_t buckets = (shift >= 32 ? 0 : (std::uint64_t{span} >> shift)) + 1;
   if (radix.size() != buckets + 1) return false;
   RangeIndex idx;
+  idx.n_ = static_cast<std::uint32_t>(keys.size());
   idx.keys_ = std::move(keys);
   idx.segments_ = std::move(segments);
   idx.shift_ = shift;
@@ -175,6 +186,7 @@ bool RangeIndex::assemble(RangeIndex& out, detail::AlignedVector<std::uint32_t> 
     return false;
   }
   if (!idx.verify_bounds()) return false;
+  idx.finish();
   out = std::move(idx);
   return true;
 }
@@ -186,14 +198,14 @@ std::uint32_t RangeIndex::max_window() const noexcept {
 }
 
 double RangeIndex::mean_window() const noexcept {
-  if (keys_.empty()) return 0.0;
+  if (n_ == 0) return 0.0;
   double sum = 0.0;
   for (std::size_t s = 0; s + 1 < segments_.size(); ++s) {
     const std::size_t end = segments_[s + 1].base;
     sum += static_cast<double>(end - segments_[s].base) *
            (segments_[s].below + segments_[s].above + 1.0);
   }
-  return sum / static_cast<double>(keys_.size());
+  return sum / static_cast<double>(n_);
 }
 
 std::size_t RangeIndex::bytes() const noexcept {

@@ -71,11 +71,13 @@ struct TupleBuild {
   }
 };
 
-// New tuples round address lengths down to a multiple of 4 so that rules of nearby lengths share
-// a tuple (TupleMerge's relaxation); the collision cap keeps the shared slots short.
-Lengths relaxed(Lengths l) {
-  l.src = static_cast<std::uint8_t>(l.src & ~3u);
-  l.dst = static_cast<std::uint8_t>(l.dst & ~3u);
+// The tuple a new rule opens: coarser than the rule so that later rules of nearby lengths share
+// it (TupleMerge's relaxation); the collision cap keeps the shared slots short.
+Lengths relaxed(Lengths l, const TupleSpace::Params& p) {
+  const unsigned grid = std::max<std::uint32_t>(p.ip_grid, 1);
+  l.src = static_cast<std::uint8_t>(l.src - l.src % grid);
+  l.dst = static_cast<std::uint8_t>(l.dst - l.dst % grid);
+  if (!p.hash_ports) l.sport = l.dport = l.proto = 0;
   return l;
 }
 
@@ -98,7 +100,7 @@ TupleSpace TupleSpace::build(std::span<const Rule> rules, std::span<const RuleId
     if (chosen == nullptr) {
       // Prefer the relaxed tuple; fall back to the rule's own lengths when the relaxed one exists
       // but its slot for this rule is already full.
-      for (Lengths cand : {relaxed(l), l}) {
+      for (Lengths cand : {relaxed(l, params), l}) {
         auto it = std::find_if(builds.begin(), builds.end(),
                                [&](const TupleBuild& b) { return b.lengths.key() == cand.key(); });
         if (it == builds.end()) {

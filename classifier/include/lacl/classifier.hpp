@@ -16,12 +16,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "lacl/detail/aligned.hpp"
 #include "lacl/detail/rule_row.hpp"
+#include "lacl/isa.hpp"
 #include "lacl/range_index.hpp"
 #include "lacl/result.hpp"
 #include "lacl/rule_set.hpp"
@@ -38,6 +40,8 @@ struct CompileOptions {
   std::uint32_t batch = 0;           ///< keys per pipeline chunk; 0: tuned
   double tuning_budget_ms = 150.0;   ///< wall-clock budget for the measurements
   std::uint64_t seed = 1;            ///< seed of the synthetic tuning traffic
+  /// The lookup ISA; nullopt: select_isa() (LACL_ISA or the best the CPU has).
+  std::optional<Isa> isa;
 
   static constexpr std::uint32_t kMaxISets = 8;
 };
@@ -102,9 +106,12 @@ class Classifier {
   std::span<const ISetIndex> isets() const noexcept { return isets_; }
   const TupleSpace& remainder() const noexcept { return remainder_; }
   std::uint32_t batch() const noexcept { return batch_; }
+  /// The ISA variant of the lookup pipeline this classifier runs.
+  Isa isa() const noexcept { return isa_; }
   std::size_t bytes() const noexcept;
 
-  /// Assembles a classifier from loaded parts (the artifact loader validated each).
+  /// Assembles a classifier from loaded parts (the artifact loader validated each). The lookup
+  /// ISA is select_isa()'s; the loader checks select_isa() first so a bad LACL_ISA is an error.
   static Classifier assemble(std::size_t rule_count, Action default_action,
                              std::vector<Action> actions, std::vector<ISetIndex> isets,
                              TupleSpace remainder, std::uint32_t batch, CompileReport report);
@@ -116,6 +123,7 @@ class Classifier {
   std::vector<ISetIndex> isets_;
   TupleSpace remainder_;
   std::uint32_t batch_ = 32;
+  Isa isa_ = Isa::kScalar;
   CompileReport report_;
 };
 

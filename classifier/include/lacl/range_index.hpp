@@ -58,8 +58,10 @@ class RangeIndex {
   static RangeIndex build(std::span<const std::uint32_t> keys, std::uint32_t domain_max,
                           Params params);
 
-  std::size_t size() const noexcept { return keys_.size(); }
-  std::span<const std::uint32_t> keys() const noexcept { return keys_; }
+  std::size_t size() const noexcept { return n_; }
+  std::span<const std::uint32_t> keys() const noexcept { return std::span(keys_).first(n_); }
+  /// The fixed search width W (a power of two >= every segment's below + above + 1).
+  std::uint32_t search_width() const noexcept { return width_; }
   /// The segments, without the sentinel that closes the last one.
   std::span<const Segment> segments() const noexcept {
     return std::span(segments_).first(segments_.empty() ? 0 : segments_.size() - 1);
@@ -108,26 +110,37 @@ class RangeIndex {
   Window window_in(std::uint32_t s, std::uint32_t v) const noexcept {
     const std::uint32_t p = predict(s, v);
     const Segment& g = segments_[s];
-    const std::uint32_t last = static_cast<std::uint32_t>(keys_.size() - 1);
+    const std::uint32_t last = n_ - 1;
     return {p >= g.below ? p - g.below : 0u, p + g.above < last ? p + g.above : last};
+  }
+
+  /// Where the fixed-width search for v starts, given v's segment: the window is
+  /// [start, start + W - 1], which holds [p - below, p + above].
+  std::uint32_t search_start(std::uint32_t s, std::uint32_t v) const noexcept {
+    const std::uint32_t p = predict(s, v);
+    const std::uint32_t below = segments_[s].below;
+    return p >= below ? p - below : 0u;
+  }
+
+  /// The last slot in [start, start + W - 1] whose key is <= v (start when none is), capped at
+  /// n - 1. A fixed number of branch-free halvings: keys_ is padded with W - 1 copies of the
+  /// last key, so the probes never leave the array and the padding is never <= v unless the
+  /// last key is, when n - 1 is the answer.
+  std::uint32_t search_from(std::uint32_t start, std::uint32_t v) const noexcept {
+    std::uint32_t base = start;
+    for (std::uint32_t half = width_ / 2; half > 0; half /= 2) {
+      base = keys_[base + half] <= v ? base + half : base;
+    }
+    return base < n_ - 1 ? base : n_ - 1;
   }
 
   /// A window proved to contain t(v) whenever v >= k_0.
   Window window(std::uint32_t v) const noexcept { return window_in(segment_of(v), v); }
 
   /// t(v) when v >= k_0; an arbitrary slot (whose range cannot hold v) otherwise.
-  std::uint32_t find(std::uint32_t v) const noexcept { return search(window(v), v); }
-
-  /// The last slot in `w` whose key is <= v, or w.lo when there is none. Branch-free.
-  std::uint32_t search(Window w, std::uint32_t v) const noexcept {
-    const std::uint32_t* base = keys_.data() + w.lo;
-    std::uint32_t n = w.hi - w.lo + 1;
-    while (n > 1) {
-      const std::uint32_t half = n / 2;
-      base = base[half] <= v ? base + half : base;
-      n -= half;
-    }
-    return static_cast<std::uint32_t>(base - keys_.data());
+  std::uint32_t find(std::uint32_t v) const noexcept {
+    const std::uint32_t s = segment_of(v);
+    return search_from(search_start(s, v), v);
   }
 
   /// The largest proved error of any segment, below + above + 1 = the widest window.
@@ -157,8 +170,12 @@ class RangeIndex {
   /// Returns false if a segment lookup disagrees with the segment layout (corrupt index).
   bool measure(std::span<Errors> out) const;
   void build_radix(std::uint32_t bits);
+  /// Sets the search width from the proved bounds and pads keys_ for the fixed-width search.
+  void finish();
 
-  detail::AlignedVector<std::uint32_t> keys_;
+  detail::AlignedVector<std::uint32_t> keys_;  ///< n_ keys, then width_ - 1 copies of the last
+  std::uint32_t n_ = 0;
+  std::uint32_t width_ = 1;
   detail::AlignedVector<Segment> segments_;  ///< fitted segments, then a sentinel
   detail::AlignedVector<std::uint32_t> radix_;  ///< 2^bits + 1 entries (bucket -> first segment)
   std::uint32_t shift_ = 0;

@@ -26,6 +26,11 @@ class TupleSpace {
     /// A rule joins an existing coarser tuple only while its slot then holds at most this many
     /// rules; otherwise it opens a tuple of its own lengths.
     std::uint32_t max_collisions = 8;
+    /// New tuples round address lengths down to a multiple of this (1: exact lengths), so that
+    /// rules of nearby lengths share a tuple: TupleMerge's relaxation.
+    std::uint32_t ip_grid = 4;
+    /// Whether new tuples also hash exact ports and protocols, or only addresses.
+    bool hash_ports = true;
   };
 
   struct Tuple {

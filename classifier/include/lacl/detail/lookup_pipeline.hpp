@@ -1,9 +1,15 @@
-// The batch lookup pipeline, written once and compiled per ISA (lookup_<isa>.cpp).
+// The batch lookup pipeline, written once and instantiated per ISA (src/lookup_<isa>.cpp, each
+// compiled with its own flags; see isa.hpp for the dispatch).
 //
 // A learned index costs memory latency, not arithmetic: each iSet lookup is a chain of four
 // dependent loads (radix bucket -> segment -> key window -> rule row). The pipeline runs each
 // link for a whole chunk of keys before the next link, prefetching what the next link reads, so
 // the loads of many packets are in flight at once.
+//
+// Everything here is a template on the ISA policy `Isa` (a type local to its translation unit),
+// and reads the classifier's arrays through plain views: no non-template inline function of
+// another header is called, so code compiled with AVX-512 flags can never be linked into a
+// caller on a CPU without it (the one-definition-rule trap of per-ISA translation units).
 #pragma once
 
 #include <cstddef>
@@ -17,77 +23,169 @@
 
 namespace lacl::detail {
 
-/// The parts of a classifier the pipeline reads.
-struct LookupTables {
-  struct ISet {
-    Field field;
-    const RangeIndex* index;
-    const RuleRow* rows;
-  };
-  std::span<const ISet> isets;
-  const TupleSpace* remainder;  ///< null when empty
+/// One iSet as the pipeline sees it.
+struct ISetView {
+  std::uint32_t field;  ///< Field as an integer
+  std::uint32_t first_key;
+  std::uint32_t shift;
+  std::uint32_t n;
+  std::uint32_t width;  ///< fixed search width, a power of two
+  const std::uint32_t* radix;
+  const RangeIndex::Segment* segments;  ///< including the sentinel
+  const std::uint32_t* keys;            ///< padded: see RangeIndex::search_from
+  const RuleRow* rows;
 };
 
-inline void prefetch(const void* p) noexcept { __builtin_prefetch(p, 0, 3); }
+struct TupleSpaceView {
+  const TupleSpace::Tuple* tuples = nullptr;
+  std::uint32_t count = 0;
+  const std::uint32_t* slots = nullptr;
+  const RuleRow* rows = nullptr;
+};
 
-/// Classifies n <= kChunk keys.
-template <std::size_t kChunk>
-inline void classify_chunk(const LookupTables& t, const PacketKey* keys, RuleId* out,
-                           std::size_t n) noexcept {
-  RuleId best[kChunk];
-  std::uint32_t value[kChunk];
-  std::uint32_t a[kChunk];
-  std::uint32_t b[kChunk];
-  for (std::size_t i = 0; i < n; ++i) best[i] = kNoMatch;
+struct LookupTables {
+  std::span<const ISetView> isets;
+  TupleSpaceView remainder;
+};
 
-  for (const LookupTables::ISet& s : t.isets) {
-    const RangeIndex& ix = *s.index;
-    const std::uint32_t* radix = ix.radix_table().data();
-    const RangeIndex::Segment* segs = ix.segments().data();
-    const std::uint32_t* ikeys = ix.keys().data();
-    for (std::size_t i = 0; i < n; ++i) {
-      value[i] = keys[i].get(s.field);
-      a[i] = ix.bucket_of(value[i]);
-      prefetch(radix + a[i]);
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint32_t lo = radix[a[i]];
-      b[i] = radix[a[i] + 1];
-      a[i] = lo;
-      prefetch(segs + lo);
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint32_t seg = ix.segment_between(a[i], b[i], value[i]);
-      const RangeIndex::Window w = ix.window_in(seg, value[i]);
-      a[i] = w.lo;
-      b[i] = w.hi;
-      prefetch(ikeys + w.lo);
-      prefetch(ikeys + w.hi);
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      a[i] = ix.search({a[i], b[i]}, value[i]);
-      prefetch(s.rows + a[i]);
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      const RuleRow& row = s.rows[a[i]];
-      if (row.id < best[i] && row.matches(keys[i])) best[i] = row.id;
+/// Signature of a per-ISA classify entry point.
+using ClassifyFn = void (*)(const LookupTables&, std::span<const PacketKey>, std::span<RuleId>,
+                            std::size_t chunk) noexcept;
+
+template <class Isa>
+struct Pipeline {
+  static void prefetch(const void* p) noexcept { __builtin_prefetch(p, 0, 3); }
+
+  static std::uint32_t field_of(const PacketKey& k, std::uint32_t f) noexcept {
+    switch (f) {
+      case 0:
+        return k.src_ip;
+      case 1:
+        return k.dst_ip;
+      case 2:
+        return k.src_port;
+      case 3:
+        return k.dst_port;
+      default:
+        return k.proto;
     }
   }
-  if (t.remainder != nullptr) {
-    for (std::size_t i = 0; i < n; ++i) best[i] = t.remainder->classify(keys[i], best[i]);
-  }
-  for (std::size_t i = 0; i < n; ++i) out[i] = best[i];
-}
 
-/// Classifies all keys in chunks of `chunk` (<= kChunk).
-template <std::size_t kChunk>
-inline void classify_all(const LookupTables& t, std::span<const PacketKey> keys,
-                         std::span<RuleId> out, std::size_t chunk) noexcept {
-  if (chunk == 0 || chunk > kChunk) chunk = kChunk;
-  for (std::size_t i = 0; i < keys.size(); i += chunk) {
-    const std::size_t n = keys.size() - i < chunk ? keys.size() - i : chunk;
-    classify_chunk<kChunk>(t, keys.data() + i, out.data() + i, n);
+  static bool row_matches(const RuleRow& r, const PacketKey& k) noexcept {
+    // Unsigned wrap-around turns each `lo <= v && v <= hi` into one compare.
+    return static_cast<unsigned>(k.src_ip - r.src_lo <= r.src_hi - r.src_lo) &
+           static_cast<unsigned>(k.dst_ip - r.dst_lo <= r.dst_hi - r.dst_lo) &
+           static_cast<unsigned>(static_cast<std::uint32_t>(k.src_port - r.sport_lo) <=
+                                 static_cast<std::uint32_t>(r.sport_hi - r.sport_lo)) &
+           static_cast<unsigned>(static_cast<std::uint32_t>(k.dst_port - r.dport_lo) <=
+                                 static_cast<std::uint32_t>(r.dport_hi - r.dport_lo)) &
+           static_cast<unsigned>(static_cast<std::uint32_t>(k.proto - r.proto_lo) <=
+                                 static_cast<std::uint32_t>(r.proto_hi - r.proto_lo));
   }
-}
+
+  static std::uint32_t segment_between(const ISetView& s, std::uint32_t lo, std::uint32_t hi,
+                                       std::uint32_t v) noexcept {
+    while (lo < hi) {
+      const std::uint32_t mid = (lo + hi + 1) / 2;
+      lo = s.segments[mid].key <= v ? mid : lo;
+      hi = s.segments[mid].key <= v ? hi : mid - 1;
+    }
+    return lo;
+  }
+
+  static std::uint32_t search_start(const ISetView& s, std::uint32_t seg, std::uint32_t v) noexcept {
+    const RangeIndex::Segment& g = s.segments[seg];
+    const std::uint64_t d = v >= g.key ? v - g.key : 0;
+    std::uint64_t p = g.base + ((d * g.slope) >> 32);
+    const std::uint64_t last = s.segments[seg + 1].base - 1;
+    p = p < last ? p : last;
+    return p >= g.below ? static_cast<std::uint32_t>(p) - g.below : 0u;
+  }
+
+  static RuleId tuple_space(const TupleSpaceView& t, const PacketKey& k, RuleId best) noexcept {
+    for (std::uint32_t i = 0; i < t.count; ++i) {
+      const TupleSpace::Tuple& tu = t.tuples[i];
+      if (tu.best >= best) break;
+      std::uint64_t h = (std::uint64_t{k.src_ip & tu.src_mask} << 32) | (k.dst_ip & tu.dst_mask);
+      h *= 0x9E3779B97F4A7C15ull;
+      const std::uint64_t g =
+          (std::uint64_t{((std::uint32_t{k.src_port} << 16) | k.dst_port) & tu.port_mask} << 8) |
+          (k.proto & tu.proto_mask);
+      h ^= (g + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
+      h ^= h >> 29;
+      h *= 0xBF58476D1CE4E5B9ull;
+      const std::uint32_t hash = static_cast<std::uint32_t>(h >> 32);
+      const std::uint32_t slot = tu.slot_base + (tu.slot_bits == 0 ? 0u : hash >> (32 - tu.slot_bits));
+      for (std::uint32_t r = t.slots[slot], end = t.slots[slot + 1]; r < end; ++r) {
+        const RuleRow& row = t.rows[r];
+        if (row.id >= best) break;
+        if (row_matches(row, k)) {
+          best = row.id;
+          break;
+        }
+      }
+    }
+    return best;
+  }
+
+  /// Classifies n <= kChunk keys.
+  template <std::size_t kChunk>
+  static void chunk(const LookupTables& t, const PacketKey* keys, RuleId* out, std::size_t n) noexcept {
+    RuleId best[kChunk];
+    std::uint32_t value[kChunk];
+    std::uint32_t a[kChunk];
+    std::uint32_t b[kChunk];
+    for (std::size_t i = 0; i < n; ++i) best[i] = kNoMatch;
+
+    for (const ISetView& s : t.isets) {
+      for (std::size_t i = 0; i < n; ++i) {
+        value[i] = field_of(keys[i], s.field);
+        a[i] = (value[i] >= s.first_key ? value[i] - s.first_key : 0u) >> s.shift;
+        prefetch(s.radix + a[i]);
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t lo = s.radix[a[i]];
+        b[i] = s.radix[a[i] + 1];
+        a[i] = lo;
+        prefetch(s.segments + lo);
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        a[i] = search_start(s, segment_between(s, a[i], b[i], value[i]), value[i]);
+        prefetch(s.keys + a[i]);
+        prefetch(s.keys + a[i] + s.width - 1);
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t slot = Isa::search(s.keys + a[i], s.width, value[i]) + a[i];
+        a[i] = slot < s.n - 1 ? slot : s.n - 1;
+        prefetch(s.rows + a[i]);
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        const RuleRow& row = s.rows[a[i]];
+        if (row.id < best[i] && row_matches(row, keys[i])) best[i] = row.id;
+      }
+    }
+    if (t.remainder.count != 0) {
+      for (std::size_t i = 0; i < n; ++i) best[i] = tuple_space(t.remainder, keys[i], best[i]);
+    }
+    for (std::size_t i = 0; i < n; ++i) out[i] = best[i];
+  }
+
+  /// Classifies all keys in chunks of `chunk` (1..kChunk).
+  template <std::size_t kChunk>
+  static void all(const LookupTables& t, std::span<const PacketKey> keys, std::span<RuleId> out,
+                  std::size_t chunk_size) noexcept {
+    if (chunk_size == 0 || chunk_size > kChunk) chunk_size = kChunk;
+    for (std::size_t i = 0; i < keys.size(); i += chunk_size) {
+      const std::size_t n = keys.size() - i < chunk_size ? keys.size() - i : chunk_size;
+      chunk<kChunk>(t, keys.data() + i, out.data() + i, n);
+    }
+  }
+};
+
+/// The largest chunk the pipelines are compiled for.
+inline constexpr std::size_t kMaxChunk = 64;
+
+/// Keys past the last real key that a search may read: the SIMD searches read whole vectors.
+inline constexpr std::uint32_t kSearchOverread = 64;
 
 }  // namespace lacl::detail

@@ -1,0 +1,106 @@
+// Every lookup ISA the CPU has gives exactly the scalar answers, for every batch length; the
+// LACL_ISA force switch is honoured and a bad value is an error.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+
+#include "keys.hpp"
+#include "lacl/classifier.hpp"
+#include "lacl/generator.hpp"
+
+using namespace lacl;
+
+namespace {
+
+// Sets an environment variable for one scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value, 1);
+  }
+  ~ScopedEnv() {
+    if (old_.empty()) {
+      ::unsetenv(name_);
+    } else {
+      ::setenv(name_, old_.c_str(), 1);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::string old_;
+};
+
+}  // namespace
+
+TEST_CASE("every supported ISA gives the scalar answers for every batch length", "[isa]") {
+  for (Profile p : {Profile::kAcl, Profile::kFw, Profile::kIpc}) {
+    const auto rules = generate_rules(p, 3000, 21);
+    auto set = RuleSet::make(rules);
+    REQUIRE(set);
+    CompileOptions o;
+    o.isa = Isa::kScalar;
+    o.epsilon = 32;  // wide windows: several vectors per search
+    auto scalar = Classifier::compile(*set, o);
+    REQUIRE(scalar);
+    auto keys = test::boundary_keys(rules, 20000, 5);
+    for (const auto& e : generate_trace(rules, 3000, 6)) keys.push_back(e.key);
+    std::vector<RuleId> want(keys.size());
+    scalar->classify(keys, want);
+
+    for (Isa isa : {Isa::kAvx2, Isa::kAvx512}) {
+      if (!isa_supported(isa)) {
+        WARN("skipping " << isa_name(isa) << ": this CPU lacks it");
+        continue;
+      }
+      for (std::uint32_t eps : {1u, 4u, 32u, 200u}) {
+        CompileOptions oi;
+        oi.isa = isa;
+        oi.epsilon = eps;
+        auto c = Classifier::compile(*set, oi);
+        REQUIRE(c);
+        REQUIRE(c->isa() == isa);
+        CAPTURE(profile_name(p), isa_name(isa), eps);
+        std::vector<RuleId> got(keys.size());
+        c->classify(keys, got);
+        REQUIRE(got == want);
+        for (std::size_t len = 0; len <= 150; ++len) {  // every batch length, past the chunk size
+          std::vector<RuleId> out(len + 1, 4242);
+          c->classify(std::span(keys).subspan(len * 7, len), std::span(out).first(len));
+          for (std::size_t i = 0; i < len; ++i) REQUIRE(out[i] == want[len * 7 + i]);
+          REQUIRE(out[len] == 4242);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("LACL_ISA forces an ISA, and a bad value is an error", "[isa]") {
+  auto set = RuleSet::make(generate_rules(Profile::kAcl, 100, 1));
+  REQUIRE(set);
+  {
+    ScopedEnv env("LACL_ISA", "scalar");
+    auto c = Classifier::compile(*set);
+    REQUIRE(c);
+    CHECK(c->isa() == Isa::kScalar);
+  }
+  {
+    ScopedEnv env("LACL_ISA", "avx9000");
+    auto c = Classifier::compile(*set);
+    REQUIRE_FALSE(c);
+    CHECK_THAT(c.error().message, Catch::Contains("LACL_ISA=avx9000") && Catch::Contains("unknown"));
+  }
+  for (Isa isa : {Isa::kAvx2, Isa::kAvx512}) {
+    ScopedEnv env("LACL_ISA", isa_name(isa));
+    auto c = Classifier::compile(*set);
+    if (isa_supported(isa)) {
+      REQUIRE(c);
+      CHECK(c->isa() == isa);
+    } else {
+      REQUIRE_FALSE(c);
+      CHECK_THAT(c.error().message, Catch::Contains("cannot run"));
+    }
+  }
+  CHECK(best_isa() == (isa_supported(Isa::kAvx512) ? Isa::kAvx512
+                       : isa_supported(Isa::kAvx2) ? Isa::kAvx2 : Isa::kScalar));
+}
