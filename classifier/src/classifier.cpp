@@ -62,27 +62,138 @@ std::vector<PacketKey> tuning_traffic(std::span<const Rule> rules, std::size_t n
   return keys;
 }
 
-ISetIndex build_iset(std::span<const Rule> rules, const ISetSpec& spec, std::uint32_t epsilon) {
-  const auto f = static_cast<std::size_t>(spec.field);
-  std::vector<std::uint32_t> keys;
-  keys.reserve(spec.rules.size());
+// Merges the iSets `layers` (all on field f) into one index over their elementary intervals.
+// A sweep over the sorted range boundaries keeps the set of ranges covering the current
+// interval; since each iSet's ranges are disjoint it never holds more than one rule per iSet.
+ISetIndex build_field_index(std::span<const Rule> rules, Field f,
+                            std::span<const ISetSpec* const> layers, std::uint32_t epsilon) {
+  const auto fi = static_cast<std::size_t>(f);
+  struct Event {
+    std::uint64_t at;  // where coverage changes: lo (start) or hi + 1 (end)
+    RuleId id;
+    bool start;
+  };
+  std::vector<Event> events;
   ISetIndex s;
-  s.field = spec.field;
-  s.rows.reserve(spec.rules.size());
-  for (RuleId id : spec.rules) {
-    keys.push_back(rules[id].field[f].lo);
-    s.rows.push_back(detail::RuleRow::from(rules[id], id));
+  s.field = f;
+  s.isets = static_cast<std::uint32_t>(layers.size());
+  for (const ISetSpec* layer : layers) {
+    s.rules += static_cast<std::uint32_t>(layer->rules.size());
+    for (RuleId id : layer->rules) {
+      const Range& r = rules[id].field[fi];
+      events.push_back({r.lo, id, true});
+      if (r.hi < kFieldMax[fi]) events.push_back({std::uint64_t{r.hi} + 1, id, false});
+    }
   }
-  s.index = RangeIndex::build(keys, kFieldMax[f], RangeIndex::Params{epsilon, 0});
+  std::sort(events.begin(), events.end(), [](const Event& x, const Event& y) { return x.at < y.at; });
+
+  std::vector<std::uint32_t> keys;
+  std::vector<RuleId> active;  // sorted by id: the candidates of the current interval
+  for (std::size_t i = 0; i < events.size();) {
+    const std::uint64_t at = events[i].at;
+    for (; i < events.size() && events[i].at == at; ++i) {
+      const Event& e = events[i];
+      auto pos = std::lower_bound(active.begin(), active.end(), e.id);
+      if (e.start) {
+        active.insert(pos, e.id);
+      } else {
+        active.erase(pos);
+      }
+    }
+    // An interval no range covers is left out: its values fall to the interval before, whose
+    // candidates all fail on this field, which is the right answer at half the keys.
+    if (active.empty()) continue;
+    keys.push_back(static_cast<std::uint32_t>(at));
+    s.offsets.push_back(static_cast<std::uint32_t>(s.rows.size()));
+    for (RuleId id : active) s.rows.push_back(detail::RuleRow::from(rules[id], id));
+  }
+  s.offsets.push_back(static_cast<std::uint32_t>(s.rows.size()));
+  // One candidate per interval (a single iSet, or iSets that split nothing): interval j's
+  // candidate is row j, and the offsets are left out of memory and of the lookup.
+  if (s.rows.size() == keys.size()) s.offsets.clear();
+  s.index = RangeIndex::build(keys, kFieldMax[fi], RangeIndex::Params{epsilon, 0});
   return s;
+}
+
+// Coverage changes of a set of ranges on one field, sorted: (where, +1 start / -1 end).
+using Events = std::vector<std::pair<std::uint64_t, int>>;
+
+Events events_of(std::span<const Rule> rules, std::size_t f, const ISetSpec& layer) {
+  Events ev;
+  for (RuleId id : layer.rules) {
+    const Range& r = rules[id].field[f];
+    ev.emplace_back(r.lo, 1);
+    if (r.hi < kFieldMax[f]) ev.emplace_back(std::uint64_t{r.hi} + 1, -1);
+  }
+  std::sort(ev.begin(), ev.end());
+  return ev;
+}
+
+// Candidate rows a merged index over `ev` holds: each range counts once per (non-empty)
+// elementary interval it spans, so wide ranges among narrow ones are what it measures.
+std::size_t count_candidates(const Events& ev) {
+  std::size_t total = 0;
+  std::int64_t active = 0;
+  for (std::size_t i = 0; i < ev.size();) {
+    const std::uint64_t at = ev[i].first;
+    for (; i < ev.size() && ev[i].first == at; ++i) active += ev[i].second;
+    total += static_cast<std::size_t>(active);
+  }
+  return total;
+}
+
+// The field indexes of the first `count` iSets of a partition, biggest first. The iSets of a
+// field are merged into one index while the merged index holds at most `max_pieces` candidate
+// rows per rule; an iSet that would split too many ranges into pieces opens an index of its own.
+std::vector<ISetIndex> build_field_indexes(std::span<const Rule> rules, const Partition& part,
+                                           std::size_t count, std::uint32_t epsilon, double max_pieces) {
+  std::vector<ISetIndex> out;
+  for (std::size_t f = 0; f < kNumFields; ++f) {
+    std::vector<std::vector<const ISetSpec*>> groups;
+    std::vector<std::size_t> group_rules;
+    std::vector<Events> group_events;
+    for (std::size_t i = 0; i < count; ++i) {
+      const ISetSpec& layer = part.isets[i];
+      if (layer.field != static_cast<Field>(f)) continue;
+      const Events ev = events_of(rules, f, layer);
+      bool merged = false;
+      for (std::size_t g = 0; g < groups.size() && !merged; ++g) {
+        Events both;
+        both.reserve(group_events[g].size() + ev.size());
+        std::merge(group_events[g].begin(), group_events[g].end(), ev.begin(), ev.end(), std::back_inserter(both));
+        const std::size_t n = group_rules[g] + layer.rules.size();
+        if (static_cast<double>(count_candidates(both)) <= max_pieces * static_cast<double>(n)) {
+          groups[g].push_back(&layer);
+          group_rules[g] = n;
+          group_events[g] = std::move(both);
+          merged = true;
+        }
+      }
+      if (!merged) {
+        groups.push_back({&layer});
+        group_rules.push_back(layer.rules.size());
+        group_events.push_back(ev);
+      }
+    }
+    for (const auto& g : groups) out.push_back(build_field_index(rules, static_cast<Field>(f), g, epsilon));
+  }
+  std::sort(out.begin(), out.end(), [](const ISetIndex& a, const ISetIndex& b) { return a.rules > b.rules; });
+  return out;
 }
 
 // A candidate configuration under measurement.
 struct Candidate {
   std::vector<ISetIndex> isets;
+  std::size_t layers = 0;  // iSets of the partition in `isets`
   TupleSpace remainder;
   std::uint32_t batch = 32;
   detail::ClassifyFn fn = nullptr;
+
+  std::size_t bytes() const {
+    std::size_t b = remainder.bytes();
+    for (const ISetIndex& s : isets) b += s.index.bytes() + detail::bytes_of(s.offsets) + detail::bytes_of(s.rows);
+    return b;
+  }
 };
 
 using ISetViews = std::array<detail::ISetView, CompileOptions::kMaxISets>;
@@ -94,7 +205,8 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
     const RangeIndex& ix = isets[i].index;
     views[i] = {static_cast<std::uint32_t>(isets[i].field), ix.keys()[0], ix.radix_shift(),
                 static_cast<std::uint32_t>(ix.size()), ix.search_width(), ix.radix_table().data(),
-                ix.stored_segments().data(), ix.keys().data(), isets[i].rows.data()};
+                ix.stored_segments().data(), ix.keys().data(),
+                isets[i].offsets.empty() ? nullptr : isets[i].offsets.data(), isets[i].rows.data()};
   }
   detail::TupleSpaceView rv{remainder.tuples().data(), static_cast<std::uint32_t>(remainder.tuple_count()),
                             remainder.slots().data(), remainder.rows().data()};
@@ -174,6 +286,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   auto budget_left = [&] { return ms_since(t_tune) < options.tuning_budget_ms; };
 
   TupleSpace::Params tuple_params;
+  // The remainder when the first `keep` iSets are indexed.
   auto remainder_of = [&](std::size_t keep, std::uint32_t collisions) {
     std::vector<RuleId> rest = part.remainder;
     for (std::size_t i = keep; i < part.isets.size(); ++i) {
@@ -183,11 +296,15 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     p.max_collisions = collisions;
     return TupleSpace::build(rules, rest, p);
   };
-  // The first `count` iSets of the partition, indexed with `eps`.
-  auto build_isets = [&](std::size_t count, std::uint32_t eps) {
-    std::vector<ISetIndex> out;
-    for (std::size_t i = 0; i < count; ++i) out.push_back(build_iset(rules, part.isets[i], eps));
-    return out;
+  auto candidate = [&](std::size_t keep, std::uint32_t eps, double pieces, std::uint32_t collisions,
+                       const Candidate& like) {
+    Candidate cand;
+    cand.isets = build_field_indexes(rules, part, keep, eps, pieces);
+    cand.layers = keep;
+    cand.remainder = remainder_of(keep, collisions);
+    cand.batch = like.batch;
+    cand.fn = like.fn;
+    return cand;
   };
 
   Candidate best;
@@ -195,37 +312,72 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   best.batch = options.batch ? std::min<std::uint32_t>(options.batch, kMaxChunk) : 32;
   std::uint32_t epsilon = options.epsilon ? options.epsilon : 16;
   std::uint32_t collisions = options.max_collisions ? options.max_collisions : 8;
+  double pieces = options.max_pieces > 0 ? options.max_pieces : 2.0;
 
   t0 = Clock::now();
-  best.isets = build_isets(part.isets.size(), epsilon);
+  best.isets = build_field_indexes(rules, part, part.isets.size(), epsilon, pieces);
+  best.layers = part.isets.size();
   rep.index_ms = ms_since(t0);
   t0 = Clock::now();
-  best.remainder = remainder_of(best.isets.size(), collisions);
+  best.remainder = remainder_of(best.layers, collisions);
   rep.remainder_ms = ms_since(t0);
   double best_ns = measure_ns(best, traffic);
+  rep.tuning.push_back(fmt("all %.0f iSets indexed: %.1f ns/key", static_cast<double>(best.layers), best_ns));
 
   // 3. Tuning by measurement, one knob at a time, each a strict improvement of the measured
   //    ns/key on the synthetic traffic; within the time budget.
-  if (!options.max_isets && best.isets.size() > 1) {
-    // Fewer iSets: each dropped iSet's rules go to the remainder.
-    for (std::size_t keep = best.isets.size() - 1; keep >= 1 && budget_left(); --keep) {
-      Candidate cand;
-      cand.isets.assign(best.isets.begin(), best.isets.begin() + static_cast<std::ptrdiff_t>(keep));
-      cand.remainder = remainder_of(keep, collisions);
-      cand.batch = best.batch;
-      cand.fn = best.fn;
+  if (!options.max_isets && part.isets.size() > 1) {
+    // Fewer iSets indexed: the small tail of the partition goes to the remainder, where a
+    // handful of rules costs less than an index lookup each. Candidates: the fewest iSets that
+    // cover a given share of the rules.
+    std::vector<std::size_t> counts;
+    for (double share : {0.999, 0.995, 0.99, 0.95, 0.9, 0.0}) {
+      std::size_t covered = 0;
+      std::size_t keep = 0;
+      while (keep < part.isets.size() &&
+             static_cast<double>(covered) < share * static_cast<double>(rules.size())) {
+        covered += part.isets[keep++].rules.size();
+      }
+      keep = std::max<std::size_t>(keep, 1);
+      if (keep < part.isets.size() && std::find(counts.begin(), counts.end(), keep) == counts.end()) {
+        counts.push_back(keep);
+      }
+    }
+    for (std::size_t keep : counts) {
+      if (!budget_left()) break;
+      Candidate cand = candidate(keep, epsilon, pieces, collisions, best);
       const double ns = measure_ns(cand, traffic);
-      rep.tuning.push_back(fmt("keep %.0f iSets: %.1f ns/key", static_cast<double>(keep), ns));
+      rep.tuning.push_back(fmt("index %.0f iSets: %.1f ns/key", static_cast<double>(keep), ns));
       if (ns < best_ns) {
         best_ns = ns;
         best = std::move(cand);
       }
     }
   }
+  if (options.max_pieces <= 0 && !best.isets.empty()) {
+    // How far merged iSets may split ranges into pieces: more pieces, fewer index lookups.
+    for (double cap : {1.0, 4.0, 8.0}) {
+      if (!budget_left()) break;
+      Candidate cand = candidate(best.layers, epsilon, cap, collisions, best);
+      if (cand.bytes() > options.max_bytes_per_rule * std::max<std::size_t>(rules.size(), 1)) {
+        rep.tuning.push_back(fmt("at most %.0f candidates per rule: over the memory budget", cap));
+        continue;
+      }
+      const double ns = measure_ns(cand, traffic);
+      rep.tuning.push_back(fmt("at most %.0f candidates per rule: %.1f ns/key (%.0f indexes)", cap, ns,
+                               static_cast<double>(cand.isets.size())));
+      if (ns < best_ns) {
+        best_ns = ns;
+        best = std::move(cand);
+        pieces = cap;
+      }
+    }
+  }
   if (!options.epsilon && !best.isets.empty()) {
     for (std::uint32_t eps : {4u, 8u, 32u, 64u}) {
       if (!budget_left()) break;
-      Candidate cand{build_isets(best.isets.size(), eps), best.remainder, best.batch, best.fn};
+      Candidate cand{build_field_indexes(rules, part, best.layers, eps, pieces), best.layers,
+                     best.remainder, best.batch, best.fn};
       const double ns = measure_ns(cand, traffic);
       rep.tuning.push_back(fmt("epsilon %.0f: %.1f ns/key", eps, ns));
       if (ns < best_ns) {
@@ -242,7 +394,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     for (const TupleSpace::Params& shape : shapes) {
       if (!budget_left()) break;
       tuple_params = shape;
-      Candidate cand{best.isets, remainder_of(best.isets.size(), collisions), best.batch, best.fn};
+      Candidate cand{best.isets, best.layers, remainder_of(best.layers, collisions), best.batch, best.fn};
       const double ns = measure_ns(cand, traffic);
       rep.tuning.push_back(fmt("remainder tuples on a /%.0f grid, ", shape.ip_grid) +
                            (shape.hash_ports ? "ports hashed" : "addresses only") +
@@ -259,7 +411,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   if (!options.max_collisions && best.remainder.size() > 0) {
     for (std::uint32_t cap : {2u, 4u, 16u, 64u}) {
       if (!budget_left()) break;
-      Candidate cand{best.isets, remainder_of(best.isets.size(), cap), best.batch, best.fn};
+      Candidate cand{best.isets, best.layers, remainder_of(best.layers, cap), best.batch, best.fn};
       const double ns = measure_ns(cand, traffic);
       rep.tuning.push_back(fmt("remainder slot cap %.0f: %.1f ns/key (%.0f tuples)", cap, ns,
                                static_cast<double>(cand.remainder.tuple_count())));
@@ -291,22 +443,10 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   c.remainder_ = std::move(best.remainder);
   c.batch_ = best.batch;
   rep.epsilon = epsilon;
+  rep.max_pieces = pieces;
   rep.max_collisions = collisions;
   rep.batch = c.batch_;
-  std::size_t covered = 0;
-  for (const ISetIndex& s : c.isets_) {
-    covered += s.rows.size();
-    rep.isets.push_back({s.field, s.rows.size(), s.index.segments().size(),
-                         static_cast<std::uint32_t>(std::bit_width(s.index.radix_table().size() - 2)),
-                         s.index.max_window(), s.index.mean_window(),
-                         s.index.bytes() + detail::bytes_of(s.rows)});
-  }
-  rep.remainder_rules = c.remainder_.size();
-  rep.remainder_algorithm = "tuple-space";
-  rep.remainder_tuples = c.remainder_.tuple_count();
-  rep.remainder_bytes = c.remainder_.bytes();
-  rep.coverage = rules.empty() ? 1.0 : static_cast<double>(covered) / static_cast<double>(rules.size());
-  rep.bytes = c.bytes();
+  c.describe_structure();
   rep.total_ms = ms_since(t_start);
   return c;
 } catch (const std::bad_alloc&) {
@@ -326,9 +466,39 @@ RuleId Classifier::classify(const PacketKey& key) const noexcept {
   return id;
 }
 
+void Classifier::describe_structure() {
+  CompileReport& rep = report_;
+  rep.rules = rule_count_;
+  rep.batch = batch_;
+  rep.isets.clear();
+  std::size_t covered = 0;
+  for (const ISetIndex& s : isets_) {
+    covered += s.rules;
+    std::size_t max_list = 0;
+    for (std::size_t j = 0; j + 1 < s.offsets.size(); ++j) {
+      max_list = std::max<std::size_t>(max_list, s.offsets[j + 1] - s.offsets[j]);
+    }
+    if (s.offsets.empty() && !s.rows.empty()) max_list = 1;
+    rep.isets.push_back({s.field, s.isets, s.rules, s.index.size(), s.rows.size(), max_list,
+                         static_cast<double>(s.rows.size()) / static_cast<double>(s.index.size()),
+                         s.index.segments().size(),
+                         static_cast<std::uint32_t>(std::bit_width(s.index.radix_table().size() - 2)),
+                         s.index.max_window(), s.index.mean_window(),
+                         s.index.bytes() + detail::bytes_of(s.offsets) + detail::bytes_of(s.rows)});
+  }
+  rep.remainder_rules = remainder_.size();
+  rep.remainder_algorithm = "tuple-space";
+  rep.remainder_tuples = remainder_.tuple_count();
+  rep.remainder_bytes = remainder_.bytes();
+  rep.coverage = rule_count_ == 0 ? 1.0 : static_cast<double>(covered) / static_cast<double>(rule_count_);
+  rep.bytes = bytes();
+}
+
 std::size_t Classifier::bytes() const noexcept {
   std::size_t b = sizeof(*this) + actions_.size() * sizeof(Action) + remainder_.bytes();
-  for (const ISetIndex& s : isets_) b += sizeof(s) + s.index.bytes() + detail::bytes_of(s.rows);
+  for (const ISetIndex& s : isets_) {
+    b += sizeof(s) + s.index.bytes() + detail::bytes_of(s.offsets) + detail::bytes_of(s.rows);
+  }
   return b;
 }
 
@@ -343,6 +513,7 @@ Classifier Classifier::assemble(std::size_t rule_count, Action default_action,
   c.remainder_ = std::move(remainder);
   c.batch_ = std::clamp<std::uint32_t>(batch, 1, kMaxChunk);
   c.report_ = std::move(report);
+  c.describe_structure();
   auto isa = select_isa();
   c.isa_ = isa ? *isa : best_isa();
   return c;

@@ -31,21 +31,25 @@
 //     report      the compile report as JSON text (CompileReport::to_json)
 //     classifier  u64 rule count, action default action, u32 batch, u32 zero
 //     actions     rule count actions; an action is u8 kind (0 accept, 1 drop), u8 zero, u16 port
-//     isets       u64 iSet count (<= CompileOptions::kMaxISets), then per iSet:
-//                   u8 field, u8 zero, u16 zero, u32 radix shift, u32 domain max, u32 zero,
+//     isets       u64 index count (<= CompileOptions::kMaxISets), then per field index
+//                 (ISetIndex):
+//                   u8 field, 3 zero bytes, u32 iSets merged, u32 distinct rules, u32 radix
+//                   shift, u32 domain max, u32 zero,
 //                   u64 key count n, u64 segment count (with the sentinel), u64 radix count,
+//                   u64 offset count (0 or n + 1), u64 row count,
 //                   n u32 keys, the segments (u32 key, u32 base, u32 slope, u16 below,
-//                   u16 above), the u32 radix table, n rule rows (slot order)
+//                   u16 above), the u32 radix table, the u32 offsets, the rule rows
 //     remainder   u64 tuple count, u64 slot count, u64 row count, the tuples (8 u32 each, in
 //                 TupleSpace::Tuple order), the u32 slot offsets, the rule rows
 //   A rule row is 32 bytes: u32 src lo, src hi, dst lo, dst hi; u16 src port lo, hi, dst port
 //   lo, hi; u8 proto lo, hi; u16 zero; u32 rule id.
 //
 // Besides each part's own structure (RangeIndex::assemble, TupleSpace::assemble), the loader
-// proves the classifier exact: every rule id is below the rule count and occurs exactly once
-// over the iSets and the remainder, every row's ranges are non-empty, an iSet's rows start at
-// its keys and are pairwise disjoint, and every remainder row sits in the slot its tuple hashes
-// it to, under masks that keep only bits the rule fixes.
+// proves the classifier exact: every rule id is below the rule count and belongs to exactly one
+// index or the remainder; every row's ranges are non-empty; an index's intervals list their
+// candidates in strictly increasing id order, at most one per merged iSet, and each rule in
+// exactly the intervals its range meets, every piece identical; every remainder row sits in the
+// slot its tuple hashes it to, under masks that keep only bits the rule fixes.
 #pragma once
 
 #include <cstddef>

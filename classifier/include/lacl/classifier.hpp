@@ -37,20 +37,31 @@ struct CompileOptions {
   std::uint32_t min_iset_size = 0;   ///< smallest iSet worth its lookup cost; 0: tuned
   std::uint32_t epsilon = 0;         ///< RangeIndex fitting target; 0: tuned
   std::uint32_t max_collisions = 0;  ///< TupleSpace slot cap; 0: tuned
+  /// iSets of a field share one index while it holds at most this many candidate rows per rule
+  /// (ranges split into pieces); 0: tuned.
+  double max_pieces = 0;
+  /// Memory the tuner may not exceed, in bytes per rule (it never trades it for speed).
+  std::size_t max_bytes_per_rule = 64;
   std::uint32_t batch = 0;           ///< keys per pipeline chunk; 0: tuned
   double tuning_budget_ms = 150.0;   ///< wall-clock budget for the measurements
   std::uint64_t seed = 1;            ///< seed of the synthetic tuning traffic
   /// The lookup ISA; nullopt: select_isa() (LACL_ISA or the best the CPU has).
   std::optional<Isa> isa;
 
-  static constexpr std::uint32_t kMaxISets = 8;
+  static constexpr std::uint32_t kMaxISets = 64;
 };
 
 /// What the compiler built and why, for `lacl compile --report` and the artifact.
 struct CompileReport {
+  /// One field index: the iSets of one field, merged.
   struct ISet {
     Field field;
+    std::size_t isets;      ///< iSets of the partition merged into this index
     std::size_t rules;
+    std::size_t intervals;  ///< elementary intervals (keys of the learned index)
+    std::size_t entries;    ///< candidate rows: a rule split into pieces counts once per piece
+    std::size_t max_list;   ///< most candidates of one interval (at most `isets`)
+    double mean_list;       ///< candidates per interval
     std::size_t segments;
     std::uint32_t radix_bits;
     std::uint32_t max_window;  ///< widest proved search window (below + above + 1)
@@ -67,6 +78,7 @@ struct CompileReport {
   double coverage = 0.0;  ///< share of rules in iSets
   // Chosen knobs.
   std::uint32_t epsilon = 0;
+  double max_pieces = 0;
   std::uint32_t max_collisions = 0;
   std::uint32_t batch = 0;
   std::vector<std::string> tuning;  ///< one line per measured decision
@@ -77,11 +89,20 @@ struct CompileReport {
   std::string to_json() const;
 };
 
-/// One iSet of a compiled classifier: the field, its index and its rule rows in slot order.
+/// The iSets of one field, merged into one learned index. Each iSet's ranges are pairwise
+/// disjoint, so over the elementary intervals cut by all their boundaries, an interval lies in at
+/// most one range of each iSet: its candidate list holds at most one rule per iSet (a rule whose
+/// range spans several intervals is split into one piece per interval). One index lookup thus
+/// serves all iSets of the field, and the candidates are validated in priority order.
 struct ISetIndex {
   Field field = Field::kSrcIp;
-  RangeIndex index;
-  detail::AlignedVector<detail::RuleRow> rows;  ///< rows[slot] is the rule whose range is slot
+  std::uint32_t isets = 0;  ///< how many iSets of the partition this index merges
+  std::uint32_t rules = 0;  ///< distinct rules
+  RangeIndex index;         ///< over the elementary intervals' first values
+  /// interval j's candidates are rows[offsets[j] .. offsets[j + 1]), in priority order; empty
+  /// when every interval has exactly one candidate, which is then rows[j]
+  detail::AlignedVector<std::uint32_t> offsets;
+  detail::AlignedVector<detail::RuleRow> rows;
 };
 
 class Classifier {
@@ -110,13 +131,18 @@ class Classifier {
   Isa isa() const noexcept { return isa_; }
   std::size_t bytes() const noexcept;
 
-  /// Assembles a classifier from loaded parts (the artifact loader validated each). The lookup
-  /// ISA is select_isa()'s; the loader checks select_isa() first so a bad LACL_ISA is an error.
+  /// Assembles a classifier from loaded parts (the artifact loader validated each). The
+  /// structural half of `report` (rules, iSets, remainder, coverage, bytes, batch) is recomputed
+  /// from the parts; the rest (knobs, tuning, times) is kept. The lookup ISA is select_isa()'s;
+  /// the loader checks select_isa() first so a bad LACL_ISA is an error.
   static Classifier assemble(std::size_t rule_count, Action default_action,
                              std::vector<Action> actions, std::vector<ISetIndex> isets,
                              TupleSpace remainder, std::uint32_t batch, CompileReport report);
 
  private:
+  /// Fills the structural half of report_ from the built parts.
+  void describe_structure();
+
   std::size_t rule_count_ = 0;
   Action default_action_ = Action::accept();
   std::vector<Action> actions_;

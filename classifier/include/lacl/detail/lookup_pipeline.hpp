@@ -23,7 +23,7 @@
 
 namespace lacl::detail {
 
-/// One iSet as the pipeline sees it.
+/// One field index (the merged iSets of a field) as the pipeline sees it.
 struct ISetView {
   std::uint32_t field;  ///< Field as an integer
   std::uint32_t first_key;
@@ -33,6 +33,7 @@ struct ISetView {
   const std::uint32_t* radix;
   const RangeIndex::Segment* segments;  ///< including the sentinel
   const std::uint32_t* keys;            ///< padded: see RangeIndex::search_from
+  const std::uint32_t* offsets;  ///< interval j: rows[offsets[j] .. offsets[j + 1]); null: rows[j]
   const RuleRow* rows;
 };
 
@@ -154,14 +155,37 @@ struct Pipeline {
         prefetch(s.keys + a[i]);
         prefetch(s.keys + a[i] + s.width - 1);
       }
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::uint32_t slot = Isa::search(s.keys + a[i], s.width, value[i]) + a[i];
-        a[i] = slot < s.n - 1 ? slot : s.n - 1;
-        prefetch(s.rows + a[i]);
+      if (s.offsets == nullptr) {  // one candidate per interval: rows[slot]
+        for (std::size_t i = 0; i < n; ++i) {
+          const std::uint32_t slot = Isa::search(s.keys + a[i], s.width, value[i]) + a[i];
+          a[i] = slot < s.n - 1 ? slot : s.n - 1;
+          b[i] = a[i] + 1;
+          prefetch(s.rows + a[i]);
+        }
+      } else {
+        for (std::size_t i = 0; i < n; ++i) {
+          const std::uint32_t slot = Isa::search(s.keys + a[i], s.width, value[i]) + a[i];
+          a[i] = slot < s.n - 1 ? slot : s.n - 1;
+          prefetch(s.offsets + a[i]);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+          const std::uint32_t first = s.offsets[a[i]];
+          b[i] = s.offsets[a[i] + 1];
+          a[i] = first;
+          prefetch(s.rows + first);
+        }
       }
       for (std::size_t i = 0; i < n; ++i) {
-        const RuleRow& row = s.rows[a[i]];
-        if (row.id < best[i] && row_matches(row, keys[i])) best[i] = row.id;
+        // Candidates in priority order: the first match is this index's best, and nothing at or
+        // after the best found so far can improve on it.
+        for (std::uint32_t r = a[i]; r < b[i]; ++r) {
+          const RuleRow& row = s.rows[r];
+          if (row.id >= best[i]) break;
+          if (row_matches(row, keys[i])) {
+            best[i] = row.id;
+            break;
+          }
+        }
       }
     }
     if (t.remainder.count != 0) {
