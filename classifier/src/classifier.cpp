@@ -68,12 +68,10 @@ std::vector<PacketKey> tuning_traffic(std::span<const Rule> rules, std::size_t n
 ISetIndex build_field_index(std::span<const Rule> rules, Field f,
                             std::span<const ISetSpec* const> layers, std::uint32_t epsilon) {
   const auto fi = static_cast<std::size_t>(f);
-  struct Event {
-    std::uint64_t at;  // where coverage changes: lo (start) or hi + 1 (end)
-    RuleId id;
-    bool start;
-  };
-  std::vector<Event> events;
+  // Where coverage starts (lo) and ends (hi + 1) for each rule, as (position << 32 | rule id),
+  // sorted: plain integers sort several times faster than structs with a comparator.
+  std::vector<std::uint64_t> starts;
+  std::vector<std::uint64_t> ends;
   ISetIndex s;
   s.field = f;
   s.isets = static_cast<std::uint32_t>(layers.size());
@@ -81,11 +79,24 @@ ISetIndex build_field_index(std::span<const Rule> rules, Field f,
     s.rules += static_cast<std::uint32_t>(layer->rules.size());
     for (RuleId id : layer->rules) {
       const Range& r = rules[id].field[fi];
-      events.push_back({r.lo, id, true});
-      if (r.hi < kFieldMax[fi]) events.push_back({std::uint64_t{r.hi} + 1, id, false});
+      starts.push_back(std::uint64_t{r.lo} << 32 | id);
+      if (r.hi < kFieldMax[fi]) ends.push_back((std::uint64_t{r.hi} + 1) << 32 | id);
     }
   }
-  std::sort(events.begin(), events.end(), [](const Event& x, const Event& y) { return x.at < y.at; });
+  std::sort(starts.begin(), starts.end());
+  std::sort(ends.begin(), ends.end());
+  struct Event {
+    std::uint64_t at;
+    RuleId id;
+    bool start;
+  };
+  std::vector<Event> events;
+  events.reserve(starts.size() + ends.size());
+  for (std::size_t i = 0, j = 0; i < starts.size() || j < ends.size();) {
+    const bool take_start = j == ends.size() || (i < starts.size() && (starts[i] >> 32) <= (ends[j] >> 32));
+    const std::uint64_t e = take_start ? starts[i++] : ends[j++];
+    events.push_back({e >> 32, static_cast<RuleId>(e & 0xFFFFFFFFu), take_start});
+  }
 
   std::vector<std::uint32_t> keys;
   std::vector<RuleId> active;  // sorted by id: the candidates of the current interval

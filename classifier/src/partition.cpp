@@ -4,25 +4,38 @@
 #include <numeric>
 
 namespace lacl {
+namespace {
 
-std::vector<RuleId> max_disjoint(std::span<const Rule> rules, std::span<const RuleId> ids, Field f) {
-  std::vector<RuleId> order(ids.begin(), ids.end());
-  const auto fi = static_cast<std::size_t>(f);
-  std::sort(order.begin(), order.end(), [&](RuleId a, RuleId b) {
-    const Range& ra = rules[a].field[fi];
-    const Range& rb = rules[b].field[fi];
-    if (ra.hi != rb.hi) return ra.hi < rb.hi;
-    if (ra.lo != rb.lo) return ra.lo > rb.lo;  // the narrower of two ranges ending together
-    return a < b;
-  });
+// A rule's range on one field in the greedy's order: by hi, then the narrower first (larger lo),
+// then the higher priority.
+struct Entry {
+  std::uint32_t hi;
+  std::uint32_t lo;
+  RuleId id;
+  bool operator<(const Entry& o) const {
+    if (hi != o.hi) return hi < o.hi;
+    if (lo != o.lo) return lo > o.lo;
+    return id < o.id;
+  }
+};
+
+std::vector<Entry> sorted_entries(std::span<const Rule> rules, std::span<const RuleId> ids, std::size_t f) {
+  std::vector<Entry> order;
+  order.reserve(ids.size());
+  for (RuleId id : ids) order.push_back({rules[id].field[f].hi, rules[id].field[f].lo, id});
+  std::sort(order.begin(), order.end());
+  return order;
+}
+
+// Interval scheduling over entries already in the greedy's order.
+std::vector<RuleId> greedy(const std::vector<Entry>& order) {
   std::vector<RuleId> taken;
   bool any = false;
   std::uint32_t last_hi = 0;
-  for (RuleId id : order) {
-    const Range& r = rules[id].field[fi];
-    if (!any || r.lo > last_hi) {
-      taken.push_back(id);
-      last_hi = r.hi;
+  for (const Entry& e : order) {
+    if (!any || e.lo > last_hi) {
+      taken.push_back(e.id);
+      last_hi = e.hi;
       any = true;
     }
   }
@@ -30,23 +43,36 @@ std::vector<RuleId> max_disjoint(std::span<const Rule> rules, std::span<const Ru
   return taken;
 }
 
+}  // namespace
+
+std::vector<RuleId> max_disjoint(std::span<const Rule> rules, std::span<const RuleId> ids, Field f) {
+  return greedy(sorted_entries(rules, ids, static_cast<std::size_t>(f)));
+}
+
 Partition partition_rules(std::span<const Rule> rules, std::size_t max_isets, std::size_t min_size) {
   Partition p;
-  std::vector<RuleId> left(rules.size());
-  std::iota(left.begin(), left.end(), RuleId{0});
-  while (p.isets.size() < max_isets && !left.empty()) {
+  std::vector<RuleId> all(rules.size());
+  std::iota(all.begin(), all.end(), RuleId{0});
+  // Each field's order is sorted once; a round only filters out the rules already taken.
+  std::vector<std::vector<Entry>> orders;
+  for (std::size_t f = 0; f < kNumFields; ++f) orders.push_back(sorted_entries(rules, all, f));
+  std::vector<char> taken(rules.size(), 0);
+  std::size_t left = rules.size();
+  while (p.isets.size() < max_isets && left > 0) {
     ISetSpec best;
     for (std::size_t f = 0; f < kNumFields; ++f) {
-      auto set = max_disjoint(rules, left, static_cast<Field>(f));
+      std::erase_if(orders[f], [&](const Entry& e) { return taken[e.id] != 0; });
+      auto set = greedy(orders[f]);
       if (set.size() > best.rules.size()) best = ISetSpec{static_cast<Field>(f), std::move(set)};
     }
     if (best.rules.size() < std::max<std::size_t>(min_size, 1)) break;
-    std::vector<char> in_set(rules.size(), 0);
-    for (RuleId id : best.rules) in_set[id] = 1;
-    std::erase_if(left, [&](RuleId id) { return in_set[id] != 0; });
+    for (RuleId id : best.rules) taken[id] = 1;
+    left -= best.rules.size();
     p.isets.push_back(std::move(best));
   }
-  p.remainder = std::move(left);
+  for (RuleId id = 0; id < rules.size(); ++id) {
+    if (!taken[id]) p.remainder.push_back(id);
+  }
   return p;
 }
 
