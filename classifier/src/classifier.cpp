@@ -129,14 +129,16 @@ ISetIndex build_field_index(std::span<const Rule> rules, Field f,
 // Coverage changes of a set of ranges on one field, sorted: (where, +1 start / -1 end).
 using Events = std::vector<std::pair<std::uint64_t, int>>;
 
+// An iSet's ranges are disjoint and sorted by lo, so its events come out sorted by position
+// (an end and the next start may share one; their order does not matter to the count).
 Events events_of(std::span<const Rule> rules, std::size_t f, const ISetSpec& layer) {
   Events ev;
+  ev.reserve(layer.rules.size() * 2);
   for (RuleId id : layer.rules) {
     const Range& r = rules[id].field[f];
     ev.emplace_back(r.lo, 1);
     if (r.hi < kFieldMax[f]) ev.emplace_back(std::uint64_t{r.hi} + 1, -1);
   }
-  std::sort(ev.begin(), ev.end());
   return ev;
 }
 
@@ -171,7 +173,8 @@ std::vector<ISetIndex> build_field_indexes(std::span<const Rule> rules, const Pa
       for (std::size_t g = 0; g < groups.size() && !merged; ++g) {
         Events both;
         both.reserve(group_events[g].size() + ev.size());
-        std::merge(group_events[g].begin(), group_events[g].end(), ev.begin(), ev.end(), std::back_inserter(both));
+        std::merge(group_events[g].begin(), group_events[g].end(), ev.begin(), ev.end(),
+                   std::back_inserter(both), [](const auto& x, const auto& y) { return x.first < y.first; });
         const std::size_t n = group_rules[g] + layer.rules.size();
         if (static_cast<double>(count_candidates(both)) <= max_pieces * static_cast<double>(n)) {
           groups[g].push_back(&layer);

@@ -32,7 +32,7 @@ class RangeIndex {
  public:
   struct Params {
     std::uint32_t epsilon = 16;    ///< fitting target: max |p(k_i) - i| at the keys
-    std::uint32_t radix_bits = 0;  ///< radix table size 2^bits; 0 picks log2(segments) + 2
+    std::uint32_t radix_bits = 0;  ///< radix table size 2^bits; 0: see choose_radix_bits()
   };
 
   /// The segment model, 16 bytes so four share a cache line.
@@ -170,6 +170,7 @@ class RangeIndex {
   /// Returns false if a segment lookup disagrees with the segment layout (corrupt index).
   bool measure(std::span<Errors> out) const;
   void build_radix(std::uint32_t bits);
+  std::uint32_t choose_radix_bits() const;
   /// Sets the search width from the proved bounds and pads keys_ for the fixed-width search.
   void finish();
 
