@@ -1,10 +1,12 @@
-// `lacl classify RULES TRACE`: one output line per trace line, the 0-based index of the first
-// matching rule or -1. This output is lacl's interoperability contract.
+// `lacl classify RULES TRACE` or `lacl classify --artifact FILE.lacl TRACE`: one output line per
+// trace line, the 0-based index of the first matching rule or -1. This output is lacl's
+// interoperability contract.
 #include <memory>
 #include <string>
 
 #include "backends.hpp"
 #include "commands.hpp"
+#include "lacl/artifact.hpp"
 #include "lacl/classbench.hpp"
 
 namespace lacl::cli {
@@ -13,25 +15,67 @@ namespace {
 struct ClassifyOptions {
   std::string rules;
   std::string trace;
+  std::string artifact;
   std::string backend = std::string(kDefaultBackend);
   std::string out;
   RuleInput input;
 };
 
-void run_classify(const ClassifyOptions& o) {
+// A compiled artifact behind the Backend interface.
+class ArtifactBackend final : public Backend {
+ public:
+  explicit ArtifactBackend(Classifier c) : c_(std::move(c)) {}
+  void classify(std::span<const PacketKey> keys, std::span<RuleId> out) const override {
+    c_.classify(keys, out);
+  }
+
+ private:
+  Classifier c_;
+};
+
+// The classifier the options name: compiled from RULES with --backend, or loaded from --artifact.
+std::unique_ptr<Backend> make_classifier(const ClassifyOptions& o) {
+  if (!o.artifact.empty()) {
+    auto c = load_artifact_file(o.artifact);
+    if (!c) {
+      fail(c.error().message);
+      return nullptr;
+    }
+    return std::make_unique<ArtifactBackend>(std::move(*c));
+  }
   auto loaded = load_rules(o.rules, o.input);
-  if (!loaded) return;
-  const RuleSet* set = &loaded->rules;
+  if (!loaded) return nullptr;
+  auto backend = make_backend(o.backend, loaded->rules);
+  if (!backend) {
+    fail(backend.error().message);
+    return nullptr;
+  }
+  return std::move(*backend);
+}
+
+void run_classify(ClassifyOptions o) {
+  // With --artifact the one positional argument CLI11 filled in first (RULES) is the trace.
+  if (!o.artifact.empty() && o.trace.empty()) std::swap(o.rules, o.trace);
+  if (!o.artifact.empty() && !o.rules.empty()) {
+    return fail("give either RULES or --artifact, not both");
+  }
+  if (o.trace.empty() || (o.artifact.empty() && o.rules.empty())) {
+    return fail("classify needs RULES and TRACE, or --artifact FILE.lacl and TRACE");
+  }
+  if (!o.artifact.empty() && o.backend != kDefaultBackend) {
+    return fail("--artifact holds a compiled lacl classifier: --backend " + o.backend +
+                " does not apply");
+  }
   auto trace = read_trace(o.trace);
   if (!trace) return fail(trace.error().message);
-  auto backend = make_backend(o.backend, *set);
-  if (!backend) return fail(backend.error().message);
+  const std::unique_ptr<Backend> backend = make_classifier(o);
+  if (!backend) return;
 
   std::vector<PacketKey> keys;
   keys.reserve(trace->size());
   for (const TraceEntry& e : *trace) keys.push_back(e.key);
   std::vector<RuleId> ids(keys.size());
-  (*backend)->classify(keys, ids);
+  backend->classify(keys, ids);
 
   Output out(o.out);
   if (!out.ok()) return;
@@ -53,9 +97,11 @@ void add_classify_command(CLI::App& app) {
       "classify",
       "Classify a trace: prints, per trace line and in order, the 0-based index of the "
       "highest-priority matching rule, or -1 when none matches");
-  cmd->add_option("RULES", o->rules, "Rule file")->required();
+  cmd->add_option("RULES", o->rules, "Rule file (omitted with --artifact)");
   add_rule_input_options(cmd, o->input);
-  cmd->add_option("TRACE", o->trace, "Trace file")->required();
+  cmd->add_option("TRACE", o->trace, "Trace file (required)");
+  cmd->add_option("--artifact", o->artifact,
+                  "Classify with a compiled artifact (lacl compile -o) instead of compiling RULES");
   cmd->add_option("--backend", o->backend, "Classifier: " + backend_names())->capture_default_str();
   cmd->add_option("-o,--output", o->out, "Output file (default: stdout)");
   cmd->callback([o] { run_classify(*o); });

@@ -1,8 +1,15 @@
-// `lacl compile RULES`: compiles a rule file and reports what the compiler built.
+// `lacl compile RULES [-o FILE.lacl]`: compiles a rule file, reports what the compiler built
+// and writes the artifact that `lacl inspect`, `lacl classify --artifact` and the dataplane load.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "commands.hpp"
+#include "lacl/artifact.hpp"
 #include "lacl/classbench.hpp"
 #include "lacl/classifier.hpp"
 
@@ -11,17 +18,69 @@ namespace {
 
 struct CompileCmdOptions {
   std::string rules;
+  std::string out;
   bool report = false;
   bool json = false;
   CompileOptions compile;
   RuleInput input;
 };
 
+// The options that shaped the artifact, as `key=value` words (stored in the artifact's meta).
+std::string options_text(const CompileCmdOptions& o, RuleFormat format) {
+  std::ostringstream s;
+  const CompileOptions& c = o.compile;
+  s << "max_isets=" << c.max_isets << " min_iset_size=" << c.min_iset_size
+    << " epsilon=" << c.epsilon << " max_collisions=" << c.max_collisions
+    << " max_pieces=" << c.max_pieces << " max_bytes_per_rule=" << c.max_bytes_per_rule
+    << " batch=" << c.batch << " tuning_budget_ms=" << c.tuning_budget_ms << " seed=" << c.seed;
+  s << " rule_action=" << o.input.rule_action << " default_action=" << o.input.default_action;
+  if (format == RuleFormat::kIptables) {
+    s << " table=" << o.input.table << " chain=" << o.input.chain
+      << " skip_unsupported=" << (o.input.skip_unsupported ? 1 : 0);
+  }
+  return s.str();
+}
+
+// Phase messages on stderr, only when a person is watching it.
+class Progress {
+ public:
+  Progress() : on_(::isatty(STDERR_FILENO) == 1) {}
+  void say(const std::string& message) const {
+    if (on_) std::cerr << "lacl: " << message << std::endl;
+  }
+  double ms() const {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0_)
+        .count();
+  }
+
+ private:
+  bool on_;
+  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+};
+
 void run_compile(const CompileCmdOptions& o) {
+  const Progress progress;
+  progress.say("reading " + o.rules + "...");
   auto loaded = load_rules(o.rules, o.input);
   if (!loaded) return;
+  progress.say("compiling " + std::to_string(loaded->rules.size()) + " rules...");
   auto c = Classifier::compile(loaded->rules, o.compile);
   if (!c) return fail(o.rules + ": " + c.error().message);
+  if (!o.out.empty()) {
+    // The digest is over the file's bytes as they are now; load_rules read the same file.
+    auto text = read_file(o.rules);
+    if (!text) return fail(text.error().message);
+    ArtifactMeta meta;
+    meta.options = options_text(o, loaded->format);
+    meta.source_name = o.rules;
+    meta.source_format = format_name(loaded->format);
+    meta.source_digest = digest_bytes(std::as_bytes(std::span(text->data(), text->size())));
+    progress.say("writing " + o.out + "...");
+    if (!check(write_artifact(o.out, *c, meta))) return;
+    char done[160];
+    std::snprintf(done, sizeof done, "wrote %s in %.0f ms", o.out.c_str(), progress.ms());
+    progress.say(done);
+  }
   if (o.json) {
     std::cout << c->report().to_json() << '\n';
   } else if (o.report) {
@@ -33,8 +92,11 @@ void run_compile(const CompileCmdOptions& o) {
 
 void add_compile_command(CLI::App& app) {
   auto o = std::make_shared<CompileCmdOptions>();
-  CLI::App* cmd = app.add_subcommand("compile", "Compile a rule file into lacl's learned classifier");
+  CLI::App* cmd = app.add_subcommand(
+      "compile", "Compile a rule file into lacl's learned classifier and write it as an artifact");
   cmd->add_option("RULES", o->rules, "Rule file")->required();
+  cmd->add_option("-o,--output", o->out,
+                  "Artifact to write (FILE.lacl; written to a temp file and renamed)");
   add_rule_input_options(cmd, o->input);
   cmd->add_flag("--report", o->report, "Print the compile report");
   cmd->add_flag("--json", o->json, "Print the compile report as JSON");

@@ -13,6 +13,8 @@ namespace lacl::cli {
 void add_gen_command(CLI::App& app);
 void add_classify_command(CLI::App& app);
 void add_compile_command(CLI::App& app);
+void add_inspect_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 /// The rule-file options every command that reads rules takes (--format, --rule-action, ...).
 struct RuleInput {

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   lacl::cli::add_gen_command(app);
   lacl::cli::add_classify_command(app);
   lacl::cli::add_compile_command(app);
+  lacl::cli::add_inspect_command(app);
+  lacl::cli::add_bench_command(app);
 
   try {
     app.parse(argc, argv);

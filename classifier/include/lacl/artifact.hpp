@@ -96,7 +96,8 @@ struct ArtifactInfo {
 };
 
 /// Serialises `c` into artifact bytes. Deterministic: the same classifier and meta give the
-/// same bytes. Throws std::bad_alloc only.
+/// same bytes. Throws std::bad_alloc only. Like every function here, safe to call from many
+/// threads at once (no shared state).
 std::vector<std::byte> serialize_artifact(const Classifier& c, const ArtifactMeta& meta);
 /// Writes an artifact file atomically: a temp file in the same directory, flushed to disk and
 /// renamed over `path`. The error names the path and the OS reason.
