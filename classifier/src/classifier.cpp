@@ -119,6 +119,7 @@ ISetIndex build_field_index(std::span<const Rule> rules, Field f,
     for (RuleId id : active) s.rows.push_back(detail::RuleRow::from(rules[id], id));
   }
   s.offsets.push_back(static_cast<std::uint32_t>(s.rows.size()));
+  for (const detail::RuleRow& row : s.rows) s.best = std::min(s.best, row.id);
   // One candidate per interval (a single iSet, or iSets that split nothing): interval j's
   // candidate is row j, and the offsets are left out of memory and of the lookup.
   if (s.rows.size() == keys.size()) s.offsets.clear();
@@ -217,7 +218,7 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
                                ISetViews& views) noexcept {
   for (std::size_t i = 0; i < isets.size(); ++i) {
     const RangeIndex& ix = isets[i].index;
-    views[i] = {static_cast<std::uint32_t>(isets[i].field), ix.keys()[0], ix.radix_shift(),
+    views[i] = {static_cast<std::uint32_t>(isets[i].field), isets[i].best, ix.keys()[0], ix.radix_shift(),
                 static_cast<std::uint32_t>(ix.size()), ix.search_width(), ix.radix_table().data(),
                 ix.stored_segments().data(), ix.keys().data(),
                 isets[i].offsets.empty() ? nullptr : isets[i].offsets.data(), isets[i].rows.data()};
@@ -524,6 +525,10 @@ Classifier Classifier::assemble(std::size_t rule_count, Action default_action,
   c.default_action_ = default_action;
   c.actions_ = std::move(actions);
   c.isets_ = std::move(isets);
+  for (ISetIndex& s : c.isets_) {
+    s.best = kNoMatch;
+    for (const detail::RuleRow& row : s.rows) s.best = std::min(s.best, row.id);
+  }
   c.remainder_ = std::move(remainder);
   c.batch_ = std::clamp<std::uint32_t>(batch, 1, kMaxChunk);
   c.report_ = std::move(report);

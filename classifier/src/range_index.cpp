@@ -178,7 +178,7 @@ bool RangeIndex::assemble(RangeIndex& out, detail::AlignedVector<std::uint32_t> 
                           detail::AlignedVector<Segment> segments,
                           detail::AlignedVector<std::uint32_t> radix, std::uint32_t shift,
                           std::uint32_t domain_max) {
-  if (keys.empty() || segments.size() < 2 || segments.size() > keys.size() + 1 || shift > 32) return false;
+  if (keys.empty() || segments.size() < 2 || segments.size() > keys.size() + 1 || shift >= 32) return false;
   const Segment& sentinel = segments.back();
   if (sentinel.key != 0xFFFFFFFFu || sentinel.base != keys.size() || sentinel.slope != 0) return false;
   for (std::size_t i = 1; i < keys.size(); ++i) {

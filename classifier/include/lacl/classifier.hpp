@@ -98,6 +98,7 @@ struct ISetIndex {
   Field field = Field::kSrcIp;
   std::uint32_t isets = 0;  ///< how many iSets of the partition this index merges
   std::uint32_t rules = 0;  ///< distinct rules
+  RuleId best = kNoMatch;   ///< the highest-priority (smallest) rule id it holds
   RangeIndex index;         ///< over the elementary intervals' first values
   /// interval j's candidates are rows[offsets[j] .. offsets[j + 1]), in priority order; empty
   /// when every interval has exactly one candidate, which is then rows[j]

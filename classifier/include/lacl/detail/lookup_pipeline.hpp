@@ -26,6 +26,7 @@ namespace lacl::detail {
 /// One field index (the merged iSets of a field) as the pipeline sees it.
 struct ISetView {
   std::uint32_t field;  ///< Field as an integer
+  RuleId best;          ///< the smallest rule id the index holds
   std::uint32_t first_key;
   std::uint32_t shift;
   std::uint32_t n;
@@ -138,44 +139,59 @@ struct Pipeline {
     std::uint32_t b[kChunk];
     for (std::size_t i = 0; i < n; ++i) best[i] = kNoMatch;
 
+    std::uint32_t act[kChunk];  // the keys this index can still improve
     for (const ISetView& s : t.isets) {
+      // A key whose best match so far beats every rule of the index skips it entirely.
+      std::size_t m = 0;
       for (std::size_t i = 0; i < n; ++i) {
+        act[m] = static_cast<std::uint32_t>(i);
+        m += best[i] > s.best ? 1 : 0;
+      }
+      if (m == 0) continue;
+      for (std::size_t j = 0; j < m; ++j) {
+        const std::uint32_t i = act[j];
         value[i] = field_of(keys[i], s.field);
         a[i] = (value[i] >= s.first_key ? value[i] - s.first_key : 0u) >> s.shift;
         prefetch(s.radix + a[i]);
       }
-      for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = 0; j < m; ++j) {
+        const std::uint32_t i = act[j];
         const std::uint32_t lo = s.radix[a[i]];
         b[i] = s.radix[a[i] + 1];
         a[i] = lo;
         prefetch(s.segments + lo);
       }
-      for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = 0; j < m; ++j) {
+        const std::uint32_t i = act[j];
         a[i] = search_start(s, segment_between(s, a[i], b[i], value[i]), value[i]);
         prefetch(s.keys + a[i]);
         prefetch(s.keys + a[i] + s.width - 1);
       }
       if (s.offsets == nullptr) {  // one candidate per interval: rows[slot]
-        for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < m; ++j) {
+          const std::uint32_t i = act[j];
           const std::uint32_t slot = Isa::search(s.keys + a[i], s.width, value[i]) + a[i];
           a[i] = slot < s.n - 1 ? slot : s.n - 1;
           b[i] = a[i] + 1;
           prefetch(s.rows + a[i]);
         }
       } else {
-        for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < m; ++j) {
+          const std::uint32_t i = act[j];
           const std::uint32_t slot = Isa::search(s.keys + a[i], s.width, value[i]) + a[i];
           a[i] = slot < s.n - 1 ? slot : s.n - 1;
           prefetch(s.offsets + a[i]);
         }
-        for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < m; ++j) {
+          const std::uint32_t i = act[j];
           const std::uint32_t first = s.offsets[a[i]];
           b[i] = s.offsets[a[i] + 1];
           a[i] = first;
           prefetch(s.rows + first);
         }
       }
-      for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = 0; j < m; ++j) {
+        const std::uint32_t i = act[j];
         // Candidates in priority order: the first match is this index's best, and nothing at or
         // after the best found so far can improve on it.
         for (std::uint32_t r = a[i]; r < b[i]; ++r) {
