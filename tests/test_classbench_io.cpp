@@ -115,7 +115,8 @@ TEST_CASE("traces parse and round-trip", "[classbench][trace]") {
   CHECK((*max)[0].key == PacketKey{0xFFFFFFFFu, 0xFFFFFFFFu, 65535, 65535, 255});
 }
 
-TEST_CASE("each malformed rule element names file:line:column and the problem", "[classbench][errors]") {
+TEST_CASE("each malformed rule element names file:line:column and the problem",
+          "[classbench][errors]") {
   const std::string ok = std::string(kLine) + "\n";
   // Line 2 carries the error in every case.
   CHECK_THAT(parse_error(ok + "@210.234.300.62/32\t1.1.1.1/32\t0 : 1\t0 : 1\t0x06/0xFF\t0x0/0x0\n"),
@@ -150,16 +151,20 @@ TEST_CASE("each malformed rule element names file:line:column and the problem", 
              Catch::StartsWith("r.rules:2:2: source address range has lo > hi"));
 }
 
-TEST_CASE("each malformed trace element names file:line:column and the problem", "[trace][errors]") {
+TEST_CASE("each malformed trace element names file:line:column and the problem",
+          "[trace][errors]") {
   CHECK_THAT(trace_error("1 2 3 4 5 6 7\n1 2 70000 4 5 6 7\n"),
              Catch::StartsWith("t.trace:2:5: source port 70000 > 65535"));
-  CHECK_THAT(trace_error("1 2 3 4 256 6 7\n"), Catch::StartsWith("t.trace:1:9: protocol 256 > 255"));
+  CHECK_THAT(trace_error("1 2 3 4 256 6 7\n"),
+             Catch::StartsWith("t.trace:1:9: protocol 256 > 255"));
   CHECK_THAT(trace_error("4294967296 2 3 4 5 6 7\n"),
              Catch::StartsWith("t.trace:1:1: source address 4294967296 > 4294967295"));
   CHECK_THAT(trace_error("1 2 x 4 5 6 7\n"), Catch::StartsWith("t.trace:1:5: bad source port 'x'"));
   CHECK_THAT(trace_error("1 2 3 4\n"), Catch::StartsWith("t.trace:1:8: missing field: protocol"));
-  CHECK_THAT(trace_error("1 2 3 4 5 6 7 8\n"), Catch::StartsWith("t.trace:1:15: trailing garbage '8'"));
-  CHECK_THAT(trace_error("1 2 3 4 5 6 -7\n"), Catch::StartsWith("t.trace:1:13: bad rule index '-7'"));
+  CHECK_THAT(trace_error("1 2 3 4 5 6 7 8\n"),
+             Catch::StartsWith("t.trace:1:15: trailing garbage '8'"));
+  CHECK_THAT(trace_error("1 2 3 4 5 6 -7\n"),
+             Catch::StartsWith("t.trace:1:13: bad rule index '-7'"));
   CHECK_THAT(trace_error("1 2 3a 4 5 6 7\n"),
              Catch::StartsWith("t.trace:1:6: trailing characters after source port"));
 }

@@ -46,7 +46,8 @@ void check_set(const std::vector<Rule>& rules, const CompileOptions& opts, std::
   auto random = test::uniform_keys(2000, seed + 1);
   keys.insert(keys.end(), random.begin(), random.end());
   auto trace = generate_trace(rules, 5000, seed + 2, seed % 2 ? 1.0 : 0.0);
-  for (const auto& e : trace) keys.push_back(e.key);
+  for (const auto& e : trace)
+    keys.push_back(e.key);
   expect_same(*c, ref, keys, rules);
 }
 
@@ -116,9 +117,10 @@ TEST_CASE("Classifier edge cases", "[classifier]") {
   SECTION("wildcards, full ranges, single points, 0 and max values, duplicates, shadowing") {
     std::vector<Rule> rules = {
         make_rule({0, 0}, {0, 0}, {0, 0}, {0, 0}, 0),
-        make_rule({0xFFFFFFFFu, 0xFFFFFFFFu}, {0xFFFFFFFFu, 0xFFFFFFFFu}, {65535, 65535}, {65535, 65535}, 255),
+        make_rule({0xFFFFFFFFu, 0xFFFFFFFFu}, {0xFFFFFFFFu, 0xFFFFFFFFu}, {65535, 65535},
+                  {65535, 65535}, 255),
         make_rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),
-        make_rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),  // duplicate
+        make_rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),   // duplicate
         make_rule(prefix_range(0x0A010000u, 16), kAnyIp, kAnyPort, {80, 80}, 6),  // shadowed
         make_rule(kAnyIp, prefix_range(0xC0A80000u, 16), {1024, 65535}, kAnyPort, 17),
         make_rule(kAnyIp, kAnyIp, kAnyPort, kAnyPort, -1),  // matches everything left
@@ -140,7 +142,8 @@ TEST_CASE("Classifier edge cases", "[classifier]") {
     }
   }
   SECTION("all rules identical") {
-    std::vector<Rule> rules(50, make_rule(prefix_range(0x01020300u, 24), kAnyIp, {10, 20}, kAnyPort, 17));
+    std::vector<Rule> rules(
+        50, make_rule(prefix_range(0x01020300u, 24), kAnyIp, {10, 20}, kAnyPort, 17));
     check_set(rules, {}, 4);
   }
   SECTION("nested prefixes on every field") {
@@ -165,12 +168,14 @@ TEST_CASE("every batch length gives the single-key answers", "[classifier][batch
     LinearScan ref(*set);
     auto trace = generate_trace(rules, 300, 9);
     std::vector<PacketKey> keys;
-    for (const auto& e : trace) keys.push_back(e.key);
+    for (const auto& e : trace)
+      keys.push_back(e.key);
     for (std::size_t len = 0; len <= 200; len += (len < 70 ? 1 : 13)) {
       CAPTURE(batch, len);
       std::vector<RuleId> out(len + 1, 777);
       c->classify(std::span(keys).first(len), std::span(out).first(len));
-      for (std::size_t i = 0; i < len; ++i) REQUIRE(out[i] == ref.classify(keys[i]));
+      for (std::size_t i = 0; i < len; ++i)
+        REQUIRE(out[i] == ref.classify(keys[i]));
       REQUIRE(out[len] == 777);  // nothing written past the batch
     }
   }
@@ -183,12 +188,14 @@ TEST_CASE("the compile report adds up", "[classifier][report]") {
   REQUIRE(c);
   const CompileReport& r = c->report();
   std::size_t in_isets = 0;
-  for (const auto& s : r.isets) in_isets += s.rules;
+  for (const auto& s : r.isets)
+    in_isets += s.rules;
   CHECK(in_isets + r.remainder_rules == rules.size());
   CHECK(r.coverage == Approx(static_cast<double>(in_isets) / rules.size()));
   CHECK(r.bytes == c->bytes());
   CHECK(r.bytes > rules.size() * sizeof(detail::RuleRow));
   CHECK_FALSE(r.tuning.empty());
   CHECK(r.to_json().find("\"coverage\"") != std::string::npos);
-  for (const auto& s : c->isets()) CHECK(s.index.verify_bounds());
+  for (const auto& s : c->isets())
+    CHECK(s.index.verify_bounds());
 }

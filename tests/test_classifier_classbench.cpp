@@ -37,7 +37,8 @@ TEST_CASE("Classifier equals LinearScan on every ClassBench trace packet", "[cla
     auto c = Classifier::compile(*set);
     REQUIRE(c);
     std::vector<PacketKey> keys;
-    for (const auto& e : *trace) keys.push_back(e.key);
+    for (const auto& e : *trace)
+      keys.push_back(e.key);
     std::vector<RuleId> got(keys.size());
     c->classify(keys, got);
 

@@ -44,7 +44,8 @@ TEST_CASE("every supported ISA gives the scalar answers for every batch length",
     auto scalar = Classifier::compile(*set, o);
     REQUIRE(scalar);
     auto keys = test::boundary_keys(rules, 20000, 5);
-    for (const auto& e : generate_trace(rules, 3000, 6)) keys.push_back(e.key);
+    for (const auto& e : generate_trace(rules, 3000, 6))
+      keys.push_back(e.key);
     std::vector<RuleId> want(keys.size());
     scalar->classify(keys, want);
 
@@ -67,7 +68,8 @@ TEST_CASE("every supported ISA gives the scalar answers for every batch length",
         for (std::size_t len = 0; len <= 150; ++len) {  // every batch length, past the chunk size
           std::vector<RuleId> out(len + 1, 4242);
           c->classify(std::span(keys).subspan(len * 7, len), std::span(out).first(len));
-          for (std::size_t i = 0; i < len; ++i) REQUIRE(out[i] == want[len * 7 + i]);
+          for (std::size_t i = 0; i < len; ++i)
+            REQUIRE(out[i] == want[len * 7 + i]);
           REQUIRE(out[len] == 4242);
         }
       }
@@ -88,7 +90,8 @@ TEST_CASE("LACL_ISA forces an ISA, and a bad value is an error", "[isa]") {
     ScopedEnv env("LACL_ISA", "avx9000");
     auto c = Classifier::compile(*set);
     REQUIRE_FALSE(c);
-    CHECK_THAT(c.error().message, Catch::Contains("LACL_ISA=avx9000") && Catch::Contains("unknown"));
+    CHECK_THAT(c.error().message,
+               Catch::Contains("LACL_ISA=avx9000") && Catch::Contains("unknown"));
   }
   for (Isa isa : {Isa::kAvx2, Isa::kAvx512}) {
     ScopedEnv env("LACL_ISA", isa_name(isa));
@@ -102,5 +105,6 @@ TEST_CASE("LACL_ISA forces an ISA, and a bad value is an error", "[isa]") {
     }
   }
   CHECK(best_isa() == (isa_supported(Isa::kAvx512) ? Isa::kAvx512
-                       : isa_supported(Isa::kAvx2) ? Isa::kAvx2 : Isa::kScalar));
+                       : isa_supported(Isa::kAvx2) ? Isa::kAvx2
+                                                   : Isa::kScalar));
 }

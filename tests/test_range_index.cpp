@@ -32,9 +32,11 @@ void check_index(const std::vector<std::uint32_t>& keys, std::uint32_t domain_ma
   for (const auto& s : idx.segments()) {  // segment edges and the middle of every gap
     if (s.key > 0) probes.push_back(s.key - 1);
   }
-  for (std::size_t i = 0; i + 1 < keys.size(); ++i) probes.push_back(keys[i] + (keys[i + 1] - keys[i]) / 2);
+  for (std::size_t i = 0; i + 1 < keys.size(); ++i)
+    probes.push_back(keys[i] + (keys[i + 1] - keys[i]) / 2);
   test::Rng rng(seed);
-  for (int i = 0; i < 2000; ++i) probes.push_back(static_cast<std::uint32_t>(rng.next() % (std::uint64_t{domain_max} + 1)));
+  for (int i = 0; i < 2000; ++i)
+    probes.push_back(static_cast<std::uint32_t>(rng.next() % (std::uint64_t{domain_max} + 1)));
   for (std::uint32_t v : probes) {
     const std::int64_t t = true_slot(keys, v);
     if (t < 0) continue;  // below every range: no slot to find
@@ -46,11 +48,13 @@ void check_index(const std::vector<std::uint32_t>& keys, std::uint32_t domain_ma
   }
 }
 
-std::vector<std::uint32_t> random_keys(test::Rng& rng, std::size_t n, std::uint32_t domain_max, bool clustered) {
+std::vector<std::uint32_t> random_keys(test::Rng& rng, std::size_t n, std::uint32_t domain_max,
+                                       bool clustered) {
   std::set<std::uint32_t> s;
   std::uint32_t centre = 0;
   while (s.size() < n) {
-    if (!clustered || rng.below(50) == 0) centre = static_cast<std::uint32_t>(rng.next() % (std::uint64_t{domain_max} + 1));
+    if (!clustered || rng.below(50) == 0)
+      centre = static_cast<std::uint32_t>(rng.next() % (std::uint64_t{domain_max} + 1));
     const std::uint64_t spread = clustered ? 1 + rng.below(4096) : std::uint64_t{domain_max} + 1;
     const std::uint64_t v = (centre + rng.next() % spread) % (std::uint64_t{domain_max} + 1);
     s.insert(static_cast<std::uint32_t>(v));
@@ -68,7 +72,8 @@ TEST_CASE("RangeIndex windows hold the true slot", "[range_index]") {
     const bool clustered = seed % 2 == 0;
     const auto keys = random_keys(rng, std::min<std::size_t>(n, domain / 2), domain, clustered);
     for (std::uint32_t eps : {1u, 4u, 16u, 64u}) {
-      for (std::uint32_t bits : {0u, 1u, 6u}) check_index(keys, domain, {eps, bits}, seed);
+      for (std::uint32_t bits : {0u, 1u, 6u})
+        check_index(keys, domain, {eps, bits}, seed);
     }
   }
 }
@@ -81,18 +86,23 @@ TEST_CASE("RangeIndex edge cases", "[range_index]") {
   }
   SECTION("every value of a small domain is a key") {
     std::vector<std::uint32_t> keys(256);
-    for (std::uint32_t i = 0; i < 256; ++i) keys[i] = i;
+    for (std::uint32_t i = 0; i < 256; ++i)
+      keys[i] = i;
     check_index(keys, 255, {1, 0}, 2);
   }
   SECTION("dense run then a huge gap then a dense run (a segment must not run across the gap)") {
     std::vector<std::uint32_t> keys;
-    for (std::uint32_t i = 0; i < 1000; ++i) keys.push_back(i * 3);
-    for (std::uint32_t i = 0; i < 1000; ++i) keys.push_back(0xF0000000u + i * 7);
-    for (std::uint32_t eps : {1u, 8u, 100u}) check_index(keys, 0xFFFFFFFFu, {eps, 0}, 3);
+    for (std::uint32_t i = 0; i < 1000; ++i)
+      keys.push_back(i * 3);
+    for (std::uint32_t i = 0; i < 1000; ++i)
+      keys.push_back(0xF0000000u + i * 7);
+    for (std::uint32_t eps : {1u, 8u, 100u})
+      check_index(keys, 0xFFFFFFFFu, {eps, 0}, 3);
   }
   SECTION("exponentially spaced keys") {
     std::vector<std::uint32_t> keys;
-    for (std::uint32_t i = 0; i < 32; ++i) keys.push_back((1u << i) - 1);
+    for (std::uint32_t i = 0; i < 32; ++i)
+      keys.push_back((1u << i) - 1);
     check_index(keys, 0xFFFFFFFFu, {2, 0}, 4);
   }
 }
@@ -105,7 +115,8 @@ TEST_CASE("RangeIndex exhaustively on a 16-bit domain", "[range_index]") {
     const std::int64_t t = true_slot(keys, v);
     if (t < 0) continue;
     const auto w = idx.window(v);
-    if (!(w.lo <= t && t <= w.hi)) FAIL("value " << v << " slot " << t << " outside [" << w.lo << ", " << w.hi << "]");
+    if (!(w.lo <= t && t <= w.hi))
+      FAIL("value " << v << " slot " << t << " outside [" << w.lo << ", " << w.hi << "]");
   }
   SUCCEED();
 }
@@ -116,12 +127,15 @@ TEST_CASE("RangeIndex refuses bad input and bad stored parts", "[range_index]") 
   CHECK_THROWS(RangeIndex::build(std::vector<std::uint32_t>{11}, 10, {}));
 
   std::vector<std::uint32_t> keys;
-  for (std::uint32_t i = 0; i < 500; ++i) keys.push_back(i * i);
+  for (std::uint32_t i = 0; i < 500; ++i)
+    keys.push_back(i * i);
   const RangeIndex idx = RangeIndex::build(keys, 0xFFFFFFFFu, {4, 0});
   auto parts = [&] {
-    return std::tuple{detail::AlignedVector<std::uint32_t>(idx.keys().begin(), idx.keys().end()),
-                      detail::AlignedVector<RangeIndex::Segment>(idx.stored_segments().begin(), idx.stored_segments().end()),
-                      detail::AlignedVector<std::uint32_t>(idx.radix_table().begin(), idx.radix_table().end())};
+    return std::tuple{
+        detail::AlignedVector<std::uint32_t>(idx.keys().begin(), idx.keys().end()),
+        detail::AlignedVector<RangeIndex::Segment>(idx.stored_segments().begin(),
+                                                   idx.stored_segments().end()),
+        detail::AlignedVector<std::uint32_t>(idx.radix_table().begin(), idx.radix_table().end())};
   };
   {
     auto [k, s, r] = parts();
@@ -132,7 +146,8 @@ TEST_CASE("RangeIndex refuses bad input and bad stored parts", "[range_index]") 
   {
     auto [k, s, r] = parts();
     REQUIRE(idx.max_window() > 1);  // some segment has a non-zero proved error...
-    for (std::size_t i = 0; i + 1 < s.size(); ++i) s[i].below = s[i].above = 0;
+    for (std::size_t i = 0; i + 1 < s.size(); ++i)
+      s[i].below = s[i].above = 0;
     RangeIndex out;  // ...so zeroed bounds are smaller than the measured error and refused
     CHECK_FALSE(RangeIndex::assemble(out, k, s, r, idx.radix_shift(), idx.domain_max()));
   }

@@ -27,7 +27,8 @@ Rule rule(Range sip, Range dip, Range sp, Range dp, int proto /* -1: any */) {
 constexpr Range kAnyIp{0, 0xFFFFFFFFu};
 constexpr Range kAnyPort{0, 0xFFFF};
 
-PacketKey key(std::uint32_t s, std::uint32_t d, std::uint16_t sp, std::uint16_t dp, std::uint8_t p) {
+PacketKey key(std::uint32_t s, std::uint32_t d, std::uint16_t sp, std::uint16_t dp,
+              std::uint8_t p) {
   return {s, d, sp, dp, p};
 }
 
@@ -94,12 +95,12 @@ TEST_CASE("RuleSet rejects invalid rules and names them", "[rule]") {
 
 TEST_CASE("LinearScan: first match wins, kNoMatch otherwise", "[linear]") {
   std::vector<Rule> rules = {
-      rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),          // 0
-      rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),          // 1: duplicate
-      rule(prefix_range(0x0A010000u, 16), kAnyIp, kAnyPort, kAnyPort, -1),        // 2: shadowed part
-      rule({0, 0}, {0xFFFFFFFFu, 0xFFFFFFFFu}, {0, 0}, {65535, 65535}, 0),        // 3: single points
-      rule(kAnyIp, kAnyIp, {1024, 65535}, kAnyPort, 17),                          // 4
-      rule({0xFFFFFFFFu, 0xFFFFFFFFu}, kAnyIp, {65535, 65535}, kAnyPort, 255),    // 5: max values
+      rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),        // 0
+      rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),        // 1: duplicate
+      rule(prefix_range(0x0A010000u, 16), kAnyIp, kAnyPort, kAnyPort, -1),      // 2: shadowed part
+      rule({0, 0}, {0xFFFFFFFFu, 0xFFFFFFFFu}, {0, 0}, {65535, 65535}, 0),      // 3: single points
+      rule(kAnyIp, kAnyIp, {1024, 65535}, kAnyPort, 17),                        // 4
+      rule({0xFFFFFFFFu, 0xFFFFFFFFu}, kAnyIp, {65535, 65535}, kAnyPort, 255),  // 5: max values
   };
   auto set = RuleSet::make(rules);
   REQUIRE(set);

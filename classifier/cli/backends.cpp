@@ -30,7 +30,9 @@ class LaclBackend final : public Backend {
 
 }  // namespace
 
-std::string backend_names() { return "lacl, linear"; }
+std::string backend_names() {
+  return "lacl, linear";
+}
 
 Result<std::unique_ptr<Backend>> make_backend(std::string_view name, const RuleSet& rules) {
   if (name == "lacl") {

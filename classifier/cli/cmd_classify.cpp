@@ -73,7 +73,8 @@ void run_classify(ClassifyOptions o) {
 
   std::vector<PacketKey> keys;
   keys.reserve(trace->size());
-  for (const TraceEntry& e : *trace) keys.push_back(e.key);
+  for (const TraceEntry& e : *trace)
+    keys.push_back(e.key);
   std::vector<RuleId> ids(keys.size());
   backend->classify(keys, ids);
 

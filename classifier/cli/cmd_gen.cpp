@@ -54,13 +54,15 @@ void add_gen_command(CLI::App& app) {
       ->check(CLI::IsMember({"acl", "fw", "ipc"}))
       ->capture_default_str();
   rules->add_option("--count", ro->count, "Number of rules")->capture_default_str();
-  rules->add_option("--seed", ro->seed, "Seed: the same (profile, count, seed) gives the same rules")
+  rules
+      ->add_option("--seed", ro->seed, "Seed: the same (profile, count, seed) gives the same rules")
       ->capture_default_str();
   rules->add_option("-o,--output", ro->out, "Output file (default: stdout)");
   rules->callback([ro] { run_gen_rules(*ro); });
 
   auto to = std::make_shared<GenTraceOptions>();
-  CLI::App* trace = gen->add_subcommand("trace", "Generate a seeded trace of headers drawn from a rule set");
+  CLI::App* trace =
+      gen->add_subcommand("trace", "Generate a seeded trace of headers drawn from a rule set");
   trace->add_option("RULES", to->rules, "ClassBench rule file")->required();
   trace->add_option("--count", to->count, "Number of headers")->capture_default_str();
   trace->add_option("--seed", to->seed, "Seed")->capture_default_str();

@@ -21,14 +21,17 @@ bool check(const Status& s) {
   return s.ok();
 }
 
-int exit_code() { return g_exit_code; }
+int exit_code() {
+  return g_exit_code;
+}
 
 std::optional<Action> parse_action(std::string_view text) {
   if (text == "accept") return Action::accept();
   if (text == "drop") return Action::drop();
   if (text.starts_with("accept:")) {
     const std::string port(text.substr(7));
-    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) {
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos) {
       return std::nullopt;
     }
     const unsigned long p = std::stoul(port);
@@ -39,18 +42,21 @@ std::optional<Action> parse_action(std::string_view text) {
 }
 
 void add_rule_input_options(CLI::App* cmd, RuleInput& in) {
-  cmd->add_option("--format", in.format, "Rule file format: classbench, l3fwd-acl or iptables (default: detect)")
+  cmd->add_option("--format", in.format,
+                  "Rule file format: classbench, l3fwd-acl or iptables (default: detect)")
       ->check(CLI::IsMember({"classbench", "l3fwd-acl", "iptables"}));
-  cmd->add_option("--rule-action", in.rule_action,
-                  "Action of ClassBench rules without an action column: accept, accept:<port> or drop")
+  cmd->add_option(
+         "--rule-action", in.rule_action,
+         "Action of ClassBench rules without an action column: accept, accept:<port> or drop")
       ->capture_default_str();
   cmd->add_option("--default-action", in.default_action,
                   "Action when no rule matches (iptables: the chain policy wins)")
       ->capture_default_str();
   cmd->add_option("--table", in.table, "iptables: table to read")->capture_default_str();
   cmd->add_option("--chain", in.chain, "iptables: chain to read")->capture_default_str();
-  cmd->add_flag("--skip-unsupported", in.skip_unsupported,
-                "iptables: skip rules outside the supported subset with a warning instead of failing");
+  cmd->add_flag(
+      "--skip-unsupported", in.skip_unsupported,
+      "iptables: skip rules outside the supported subset with a warning instead of failing");
 }
 
 std::optional<LoadedRules> load_rules(const std::string& path, const RuleInput& in) {
@@ -63,7 +69,8 @@ std::optional<LoadedRules> load_rules(const std::string& path, const RuleInput& 
   }
   auto default_action = parse_action(in.default_action);
   if (!default_action) {
-    fail("bad --default-action '" + in.default_action + "' (expected accept, accept:<port> or drop)");
+    fail("bad --default-action '" + in.default_action +
+         "' (expected accept, accept:<port> or drop)");
     return std::nullopt;
   }
   o.rule_action = *rule_action;
@@ -76,7 +83,8 @@ std::optional<LoadedRules> load_rules(const std::string& path, const RuleInput& 
     fail(loaded.error().message);
     return std::nullopt;
   }
-  for (const std::string& w : loaded->warnings) std::cerr << "lacl: warning: " << w << '\n';
+  for (const std::string& w : loaded->warnings)
+    std::cerr << "lacl: warning: " << w << '\n';
   return std::move(*loaded);
 }
 

@@ -22,6 +22,10 @@ double ms_since(Clock::time_point t0) {
 
 using detail::kMaxChunk;
 
+// A lower bound on what a linear scan costs per rule and key (one row compare on a fast core).
+// It only decides whether the scan is worth measuring, never what is chosen.
+constexpr double kLinearNsPerRuleFloor = 0.25;
+
 class SplitMix {
  public:
   explicit SplitMix(std::uint64_t seed) : s_(seed) {}
@@ -42,13 +46,15 @@ class SplitMix {
 // Synthetic traffic for tuning, drawn from the rules like a ClassBench trace: each field at a
 // corner of a random rule's range or inside it, plus a share of uniformly random headers that
 // exercise the no-match paths.
-std::vector<PacketKey> tuning_traffic(std::span<const Rule> rules, std::size_t n, std::uint64_t seed) {
+std::vector<PacketKey> tuning_traffic(std::span<const Rule> rules, std::size_t n,
+                                      std::uint64_t seed) {
   SplitMix rng(seed);
   std::vector<PacketKey> keys(n);
   for (PacketKey& k : keys) {
     std::array<std::uint32_t, kNumFields> v{};
     if (rules.empty() || rng.next() % 10 == 0) {
-      for (std::size_t f = 0; f < kNumFields; ++f) v[f] = static_cast<std::uint32_t>(rng.next() & kFieldMax[f]);
+      for (std::size_t f = 0; f < kNumFields; ++f)
+        v[f] = static_cast<std::uint32_t>(rng.next() & kFieldMax[f]);
     } else {
       const Rule& r = rules[rng.next() % rules.size()];
       for (std::size_t f = 0; f < kNumFields; ++f) {
@@ -93,7 +99,8 @@ ISetIndex build_field_index(std::span<const Rule> rules, Field f,
   std::vector<Event> events;
   events.reserve(starts.size() + ends.size());
   for (std::size_t i = 0, j = 0; i < starts.size() || j < ends.size();) {
-    const bool take_start = j == ends.size() || (i < starts.size() && (starts[i] >> 32) <= (ends[j] >> 32));
+    const bool take_start =
+        j == ends.size() || (i < starts.size() && (starts[i] >> 32) <= (ends[j] >> 32));
     const std::uint64_t e = take_start ? starts[i++] : ends[j++];
     events.push_back({e >> 32, static_cast<RuleId>(e & 0xFFFFFFFFu), take_start});
   }
@@ -116,10 +123,12 @@ ISetIndex build_field_index(std::span<const Rule> rules, Field f,
     if (active.empty()) continue;
     keys.push_back(static_cast<std::uint32_t>(at));
     s.offsets.push_back(static_cast<std::uint32_t>(s.rows.size()));
-    for (RuleId id : active) s.rows.push_back(detail::RuleRow::from(rules[id], id));
+    for (RuleId id : active)
+      s.rows.push_back(detail::RuleRow::from(rules[id], id));
   }
   s.offsets.push_back(static_cast<std::uint32_t>(s.rows.size()));
-  for (const detail::RuleRow& row : s.rows) s.best = std::min(s.best, row.id);
+  for (const detail::RuleRow& row : s.rows)
+    s.best = std::min(s.best, row.id);
   // One candidate per interval (a single iSet, or iSets that split nothing): interval j's
   // candidate is row j, and the offsets are left out of memory and of the lookup.
   if (s.rows.size() == keys.size()) s.offsets.clear();
@@ -150,7 +159,8 @@ std::size_t count_candidates(const Events& ev) {
   std::int64_t active = 0;
   for (std::size_t i = 0; i < ev.size();) {
     const std::uint64_t at = ev[i].first;
-    for (; i < ev.size() && ev[i].first == at; ++i) active += ev[i].second;
+    for (; i < ev.size() && ev[i].first == at; ++i)
+      active += ev[i].second;
     total += static_cast<std::size_t>(active);
   }
   return total;
@@ -160,7 +170,8 @@ std::size_t count_candidates(const Events& ev) {
 // field are merged into one index while the merged index holds at most `max_pieces` candidate
 // rows per rule; an iSet that would split too many ranges into pieces opens an index of its own.
 std::vector<ISetIndex> build_field_indexes(std::span<const Rule> rules, const Partition& part,
-                                           std::size_t count, std::uint32_t epsilon, double max_pieces) {
+                                           std::size_t count, std::uint32_t epsilon,
+                                           double max_pieces) {
   std::vector<ISetIndex> out;
   for (std::size_t f = 0; f < kNumFields; ++f) {
     std::vector<std::vector<const ISetSpec*>> groups;
@@ -175,7 +186,8 @@ std::vector<ISetIndex> build_field_indexes(std::span<const Rule> rules, const Pa
         Events both;
         both.reserve(group_events[g].size() + ev.size());
         std::merge(group_events[g].begin(), group_events[g].end(), ev.begin(), ev.end(),
-                   std::back_inserter(both), [](const auto& x, const auto& y) { return x.first < y.first; });
+                   std::back_inserter(both),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
         const std::size_t n = group_rules[g] + layer.rules.size();
         if (static_cast<double>(count_candidates(both)) <= max_pieces * static_cast<double>(n)) {
           groups[g].push_back(&layer);
@@ -190,9 +202,11 @@ std::vector<ISetIndex> build_field_indexes(std::span<const Rule> rules, const Pa
         group_events.push_back(ev);
       }
     }
-    for (const auto& g : groups) out.push_back(build_field_index(rules, static_cast<Field>(f), g, epsilon));
+    for (const auto& g : groups)
+      out.push_back(build_field_index(rules, static_cast<Field>(f), g, epsilon));
   }
-  std::sort(out.begin(), out.end(), [](const ISetIndex& a, const ISetIndex& b) { return a.rules > b.rules; });
+  std::sort(out.begin(), out.end(),
+            [](const ISetIndex& a, const ISetIndex& b) { return a.rules > b.rules; });
   return out;
 }
 
@@ -206,7 +220,8 @@ struct Candidate {
 
   std::size_t bytes() const {
     std::size_t b = remainder.bytes();
-    for (const ISetIndex& s : isets) b += s.index.bytes() + detail::bytes_of(s.offsets) + detail::bytes_of(s.rows);
+    for (const ISetIndex& s : isets)
+      b += s.index.bytes() + detail::bytes_of(s.offsets) + detail::bytes_of(s.rows);
     return b;
   }
 };
@@ -218,12 +233,20 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
                                ISetViews& views) noexcept {
   for (std::size_t i = 0; i < isets.size(); ++i) {
     const RangeIndex& ix = isets[i].index;
-    views[i] = {static_cast<std::uint32_t>(isets[i].field), isets[i].best, ix.keys()[0], ix.radix_shift(),
-                static_cast<std::uint32_t>(ix.size()), ix.search_width(), ix.radix_table().data(),
-                ix.stored_segments().data(), ix.keys().data(),
-                isets[i].offsets.empty() ? nullptr : isets[i].offsets.data(), isets[i].rows.data()};
+    views[i] = {static_cast<std::uint32_t>(isets[i].field),
+                isets[i].best,
+                ix.keys()[0],
+                ix.radix_shift(),
+                static_cast<std::uint32_t>(ix.size()),
+                ix.search_width(),
+                ix.radix_table().data(),
+                ix.stored_segments().data(),
+                ix.keys().data(),
+                isets[i].offsets.empty() ? nullptr : isets[i].offsets.data(),
+                isets[i].rows.data()};
   }
-  detail::TupleSpaceView rv{remainder.tuples().data(), static_cast<std::uint32_t>(remainder.tuple_count()),
+  detail::TupleSpaceView rv{remainder.tuples().data(),
+                            static_cast<std::uint32_t>(remainder.tuple_count()),
                             remainder.slots().data(), remainder.rows().data()};
   return {std::span(views.data(), isets.size()), rv};
 }
@@ -274,7 +297,8 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   const std::span<const Rule> rules = set.rules();
   Classifier c;
   if (options.isa) {
-    if (!isa_supported(*options.isa)) return Error{std::string("this CPU cannot run ISA ") + isa_name(*options.isa)};
+    if (!isa_supported(*options.isa))
+      return Error{std::string("this CPU cannot run ISA ") + isa_name(*options.isa)};
     c.isa_ = *options.isa;
   } else {
     auto isa = select_isa();
@@ -284,7 +308,8 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   c.rule_count_ = rules.size();
   c.default_action_ = set.default_action();
   c.actions_.reserve(rules.size());
-  for (const Rule& r : rules) c.actions_.push_back(r.action);
+  for (const Rule& r : rules)
+    c.actions_.push_back(r.action);
   CompileReport& rep = c.report_;
   rep.rules = rules.size();
 
@@ -292,14 +317,18 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   auto t0 = Clock::now();
   const std::uint32_t max_isets = std::min<std::uint32_t>(
       options.max_isets ? options.max_isets : CompileOptions::kMaxISets, CompileOptions::kMaxISets);
-  const Partition part = partition_rules(rules, max_isets, std::max<std::uint32_t>(options.min_iset_size, 1));
+  const Partition part =
+      partition_rules(rules, max_isets, std::max<std::uint32_t>(options.min_iset_size, 1));
   rep.partition_ms = ms_since(t0);
 
   // 2. Index every candidate iSet (tuning epsilon on the way).
-  const auto traffic = tuning_traffic(rules, std::min<std::size_t>(8192, std::max<std::size_t>(1024, rules.size())), options.seed);
+  const auto traffic = tuning_traffic(
+      rules, std::min<std::size_t>(8192, std::max<std::size_t>(1024, rules.size())), options.seed);
   const auto t_tune = Clock::now();
   auto budget_left = [&] { return ms_since(t_tune) < options.tuning_budget_ms; };
 
+  std::vector<RuleId> all_ids(rules.size());
+  std::iota(all_ids.begin(), all_ids.end(), RuleId{0});
   TupleSpace::Params tuple_params;
   // The remainder when the first `keep` iSets are indexed.
   auto remainder_of = [&](std::size_t keep, std::uint32_t collisions) {
@@ -337,7 +366,8 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   best.remainder = remainder_of(best.layers, collisions);
   rep.remainder_ms = ms_since(t0);
   double best_ns = measure_ns(best, traffic);
-  rep.tuning.push_back(fmt("all %.0f iSets indexed: %.1f ns/key", static_cast<double>(best.layers), best_ns));
+  rep.tuning.push_back(
+      fmt("all %.0f iSets indexed: %.1f ns/key", static_cast<double>(best.layers), best_ns));
 
   // 3. Tuning by measurement, one knob at a time, each a strict improvement of the measured
   //    ns/key on the synthetic traffic; within the time budget.
@@ -354,7 +384,8 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
         covered += part.isets[keep++].rules.size();
       }
       keep = std::max<std::size_t>(keep, 1);
-      if (keep < part.isets.size() && std::find(counts.begin(), counts.end(), keep) == counts.end()) {
+      if (keep < part.isets.size() &&
+          std::find(counts.begin(), counts.end(), keep) == counts.end()) {
         counts.push_back(keep);
       }
     }
@@ -369,6 +400,21 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
       }
     }
   }
+  if (!options.max_isets && !rules.empty() &&
+      static_cast<double>(rules.size()) * kLinearNsPerRuleFloor < best_ns) {
+    // No index at all: a plain scan in priority order, which a few dozen rules can afford. Only
+    // measured when the scan's floor (every rule checked once) could beat what was measured.
+    Candidate cand;
+    cand.remainder = TupleSpace::build(rules, all_ids, TupleSpace::linear_params());
+    cand.batch = best.batch;
+    cand.fn = best.fn;
+    const double ns = measure_ns(cand, traffic);
+    rep.tuning.push_back(fmt("no index, linear scan: %.1f ns/key", ns));
+    if (ns < best_ns) {
+      best_ns = ns;
+      best = std::move(cand);
+    }
+  }
   if (options.max_pieces <= 0 && !best.isets.empty()) {
     // How far merged iSets may split ranges into pieces: more pieces, fewer index lookups.
     for (double cap : {1.0, 4.0, 8.0}) {
@@ -379,8 +425,8 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
         continue;
       }
       const double ns = measure_ns(cand, traffic);
-      rep.tuning.push_back(fmt("at most %.0f candidates per rule: %.1f ns/key (%.0f indexes)", cap, ns,
-                               static_cast<double>(cand.isets.size())));
+      rep.tuning.push_back(fmt("at most %.0f candidates per rule: %.1f ns/key (%.0f indexes)", cap,
+                               ns, static_cast<double>(cand.isets.size())));
       if (ns < best_ns) {
         best_ns = ns;
         best = std::move(cand);
@@ -409,7 +455,8 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     for (const TupleSpace::Params& shape : shapes) {
       if (!budget_left()) break;
       tuple_params = shape;
-      Candidate cand{best.isets, best.layers, remainder_of(best.layers, collisions), best.batch, best.fn};
+      Candidate cand{best.isets, best.layers, remainder_of(best.layers, collisions), best.batch,
+                     best.fn};
       const double ns = measure_ns(cand, traffic);
       rep.tuning.push_back(fmt("remainder tuples on a /%.0f grid, ", shape.ip_grid) +
                            (shape.hash_ports ? "ports hashed" : "addresses only") +
@@ -452,7 +499,8 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     }
   }
   rep.tuning_ms = ms_since(t_tune);
-  rep.tuning.push_back(fmt("chosen: %.1f ns/key on %.0f synthetic keys", best_ns, static_cast<double>(traffic.size())));
+  rep.tuning.push_back(fmt("chosen: %.1f ns/key on %.0f synthetic keys", best_ns,
+                           static_cast<double>(traffic.size())));
 
   c.isets_ = std::move(best.isets);
   c.remainder_ = std::move(best.remainder);
@@ -494,18 +542,20 @@ void Classifier::describe_structure() {
       max_list = std::max<std::size_t>(max_list, s.offsets[j + 1] - s.offsets[j]);
     }
     if (s.offsets.empty() && !s.rows.empty()) max_list = 1;
-    rep.isets.push_back({s.field, s.isets, s.rules, s.index.size(), s.rows.size(), max_list,
-                         static_cast<double>(s.rows.size()) / static_cast<double>(s.index.size()),
-                         s.index.segments().size(),
-                         static_cast<std::uint32_t>(std::bit_width(s.index.radix_table().size() - 2)),
-                         s.index.max_window(), s.index.mean_window(),
-                         s.index.bytes() + detail::bytes_of(s.offsets) + detail::bytes_of(s.rows)});
+    rep.isets.push_back(
+        {s.field, s.isets, s.rules, s.index.size(), s.rows.size(), max_list,
+         static_cast<double>(s.rows.size()) / static_cast<double>(s.index.size()),
+         s.index.segments().size(),
+         static_cast<std::uint32_t>(std::bit_width(s.index.radix_table().size() - 2)),
+         s.index.max_window(), s.index.mean_window(),
+         s.index.bytes() + detail::bytes_of(s.offsets) + detail::bytes_of(s.rows)});
   }
   rep.remainder_rules = remainder_.size();
-  rep.remainder_algorithm = "tuple-space";
+  rep.remainder_algorithm = remainder_.is_linear() ? "linear" : "tuple-space";
   rep.remainder_tuples = remainder_.tuple_count();
   rep.remainder_bytes = remainder_.bytes();
-  rep.coverage = rule_count_ == 0 ? 1.0 : static_cast<double>(covered) / static_cast<double>(rule_count_);
+  rep.coverage =
+      rule_count_ == 0 ? 1.0 : static_cast<double>(covered) / static_cast<double>(rule_count_);
   rep.bytes = bytes();
 }
 
@@ -527,7 +577,8 @@ Classifier Classifier::assemble(std::size_t rule_count, Action default_action,
   c.isets_ = std::move(isets);
   for (ISetIndex& s : c.isets_) {
     s.best = kNoMatch;
-    for (const detail::RuleRow& row : s.rows) s.best = std::min(s.best, row.id);
+    for (const detail::RuleRow& row : s.rows)
+      s.best = std::min(s.best, row.id);
   }
   c.remainder_ = std::move(remainder);
   c.batch_ = std::clamp<std::uint32_t>(batch, 1, kMaxChunk);

@@ -24,36 +24,39 @@ std::string CompileReport::to_text() const {
   std::string s;
   char line[512];
   std::size_t iset_count = 0;
-  for (const ISet& k : isets) iset_count += k.isets;
+  for (const ISet& k : isets)
+    iset_count += k.isets;
   std::snprintf(line, sizeof line,
                 "rules:      %zu\ncoverage:   %.2f%% in %zu iSets, merged into %zu field index%s\n",
                 rules, coverage * 100.0, iset_count, isets.size(), isets.size() == 1 ? "" : "es");
   s += line;
   for (std::size_t i = 0; i < isets.size(); ++i) {
     const ISet& k = isets[i];
-    std::snprintf(line, sizeof line,
-                  "  index %zu:  %-8s %3zu iSets, %7zu rules, %7zu intervals, %7zu candidates (max %zu, "
-                  "mean %.2f per interval), %zu segments, radix 2^%u, window max %u mean %.1f, %s\n",
-                  i, field_name(k.field), k.isets, k.rules, k.intervals, k.entries, k.max_list,
-                  k.mean_list, k.segments, k.radix_bits, k.max_window, k.mean_window,
-                  human_bytes(k.bytes).c_str());
+    std::snprintf(
+        line, sizeof line,
+        "  index %zu:  %-8s %3zu iSets, %7zu rules, %7zu intervals, %7zu candidates (max %zu, "
+        "mean %.2f per interval), %zu segments, radix 2^%u, window max %u mean %.1f, %s\n",
+        i, field_name(k.field), k.isets, k.rules, k.intervals, k.entries, k.max_list, k.mean_list,
+        k.segments, k.radix_bits, k.max_window, k.mean_window, human_bytes(k.bytes).c_str());
     s += line;
   }
   std::snprintf(line, sizeof line, "remainder:  %zu rules, %s, %zu tuples, %s\n", remainder_rules,
-                remainder_algorithm.c_str(), remainder_tuples, human_bytes(remainder_bytes).c_str());
+                remainder_algorithm.c_str(), remainder_tuples,
+                human_bytes(remainder_bytes).c_str());
   s += line;
   std::snprintf(line, sizeof line, "memory:     %s (%.1f bytes/rule)\n", human_bytes(bytes).c_str(),
                 rules ? static_cast<double>(bytes) / static_cast<double>(rules) : 0.0);
   s += line;
   std::snprintf(line, sizeof line,
-                "knobs:      epsilon %u, candidates per rule <= %.1f, slot cap %u, batch %u\n", epsilon,
-                max_pieces, max_collisions, batch);
+                "knobs:      epsilon %u, candidates per rule <= %.1f, slot cap %u, batch %u\n",
+                epsilon, max_pieces, max_collisions, batch);
   s += line;
   std::snprintf(line, sizeof line,
                 "time:       %.1f ms (partition %.1f, index %.1f, remainder %.1f, tuning %.1f)\n",
                 total_ms, partition_ms, index_ms, remainder_ms, tuning_ms);
   s += line;
-  for (const std::string& t : tuning) s += "  tuning:   " + t + "\n";
+  for (const std::string& t : tuning)
+    s += "  tuning:   " + t + "\n";
   return s;
 }
 
@@ -82,7 +85,9 @@ std::string CompileReport::to_json() const {
                     {"bytes", remainder_bytes}};
   j["bytes"] = bytes;
   j["bytes_per_rule"] = rules ? static_cast<double>(bytes) / static_cast<double>(rules) : 0.0;
-  j["knobs"] = {{"epsilon", epsilon}, {"max_pieces", max_pieces}, {"max_collisions", max_collisions},
+  j["knobs"] = {{"epsilon", epsilon},
+                {"max_pieces", max_pieces},
+                {"max_collisions", max_collisions},
                 {"batch", batch}};
   j["tuning"] = tuning;
   j["time_ms"] = {{"partition", partition_ms},

@@ -48,8 +48,11 @@ Result<Isa> select_isa() {
   const char* env = std::getenv("LACL_ISA");
   if (env == nullptr || *env == '\0') return best_isa();
   auto isa = parse_isa(env);
-  if (!isa) return Error{std::string("LACL_ISA=") + env + ": unknown ISA (expected scalar, avx2 or avx512)"};
-  if (!isa_supported(*isa)) return Error{std::string("LACL_ISA=") + env + ": this CPU cannot run it"};
+  if (!isa)
+    return Error{std::string("LACL_ISA=") + env +
+                 ": unknown ISA (expected scalar, avx2 or avx512)"};
+  if (!isa_supported(*isa))
+    return Error{std::string("LACL_ISA=") + env + ": this CPU cannot run it"};
   return *isa;
 }
 

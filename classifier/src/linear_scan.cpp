@@ -12,7 +12,8 @@ RuleId LinearScan::classify(const PacketKey& key) const noexcept {
 }
 
 void LinearScan::classify(std::span<const PacketKey> keys, std::span<RuleId> out) const noexcept {
-  for (std::size_t i = 0; i < keys.size(); ++i) out[i] = classify(keys[i]);
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    out[i] = classify(keys[i]);
 }
 
 }  // namespace lacl

@@ -13,7 +13,8 @@ namespace {
 struct Avx512 {
   // Sixteen unsigned compares per instruction: a window of up to 16 keys costs one load and one
   // compare instead of four dependent probes.
-  static std::uint32_t search(const std::uint32_t* w, std::uint32_t width, std::uint32_t v) noexcept {
+  static std::uint32_t search(const std::uint32_t* w, std::uint32_t width,
+                              std::uint32_t v) noexcept {
     const __m512i vv = _mm512_set1_epi32(static_cast<int>(v));
     std::uint32_t count = 0;
     for (std::uint32_t i = 0; i < width; i += 16) {

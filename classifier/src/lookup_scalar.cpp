@@ -10,9 +10,11 @@ namespace {
 
 struct Scalar {
   // Branch-free halving over a power-of-two window: log2(width) dependent compares.
-  static std::uint32_t search(const std::uint32_t* w, std::uint32_t width, std::uint32_t v) noexcept {
+  static std::uint32_t search(const std::uint32_t* w, std::uint32_t width,
+                              std::uint32_t v) noexcept {
     std::uint32_t base = 0;
-    for (std::uint32_t half = width / 2; half > 0; half /= 2) base = w[base + half] <= v ? base + half : base;
+    for (std::uint32_t half = width / 2; half > 0; half /= 2)
+      base = w[base + half] <= v ? base + half : base;
     return base;
   }
 };

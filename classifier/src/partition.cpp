@@ -19,10 +19,12 @@ struct Entry {
   }
 };
 
-std::vector<Entry> sorted_entries(std::span<const Rule> rules, std::span<const RuleId> ids, std::size_t f) {
+std::vector<Entry> sorted_entries(std::span<const Rule> rules, std::span<const RuleId> ids,
+                                  std::size_t f) {
   std::vector<Entry> order;
   order.reserve(ids.size());
-  for (RuleId id : ids) order.push_back({rules[id].field[f].hi, rules[id].field[f].lo, id});
+  for (RuleId id : ids)
+    order.push_back({rules[id].field[f].hi, rules[id].field[f].lo, id});
   std::sort(order.begin(), order.end());
   return order;
 }
@@ -45,17 +47,20 @@ std::vector<RuleId> greedy(const std::vector<Entry>& order) {
 
 }  // namespace
 
-std::vector<RuleId> max_disjoint(std::span<const Rule> rules, std::span<const RuleId> ids, Field f) {
+std::vector<RuleId> max_disjoint(std::span<const Rule> rules, std::span<const RuleId> ids,
+                                 Field f) {
   return greedy(sorted_entries(rules, ids, static_cast<std::size_t>(f)));
 }
 
-Partition partition_rules(std::span<const Rule> rules, std::size_t max_isets, std::size_t min_size) {
+Partition partition_rules(std::span<const Rule> rules, std::size_t max_isets,
+                          std::size_t min_size) {
   Partition p;
   std::vector<RuleId> all(rules.size());
   std::iota(all.begin(), all.end(), RuleId{0});
   // Each field's order is sorted once; a round only filters out the rules already taken.
   std::vector<std::vector<Entry>> orders;
-  for (std::size_t f = 0; f < kNumFields; ++f) orders.push_back(sorted_entries(rules, all, f));
+  for (std::size_t f = 0; f < kNumFields; ++f)
+    orders.push_back(sorted_entries(rules, all, f));
   std::vector<char> taken(rules.size(), 0);
   std::size_t left = rules.size();
   while (p.isets.size() < max_isets && left > 0) {
@@ -66,7 +71,8 @@ Partition partition_rules(std::span<const Rule> rules, std::size_t max_isets, st
       if (set.size() > best.rules.size()) best = ISetSpec{static_cast<Field>(f), std::move(set)};
     }
     if (best.rules.size() < std::max<std::size_t>(min_size, 1)) break;
-    for (RuleId id : best.rules) taken[id] = 1;
+    for (RuleId id : best.rules)
+      taken[id] = 1;
     left -= best.rules.size();
     p.isets.push_back(std::move(best));
   }

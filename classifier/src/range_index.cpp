@@ -32,7 +32,8 @@ RangeIndex RangeIndex::build(std::span<const std::uint32_t> keys, std::uint32_t 
                              Params params) {
   if (keys.empty()) throw std::invalid_argument("RangeIndex needs at least one key");
   for (std::size_t i = 1; i < keys.size(); ++i) {
-    if (keys[i - 1] >= keys[i]) throw std::invalid_argument("RangeIndex keys must increase strictly");
+    if (keys[i - 1] >= keys[i])
+      throw std::invalid_argument("RangeIndex keys must increase strictly");
   }
   if (keys.back() > domain_max) throw std::invalid_argument("RangeIndex key above its domain");
   const std::int64_t eps = std::min(std::max<std::uint32_t>(params.epsilon, 1), kMaxEpsilon);
@@ -66,7 +67,8 @@ RangeIndex RangeIndex::build(std::span<const std::uint32_t> keys, std::uint32_t 
     }
     double slope = 0.0;
     if (!unbounded) {
-      slope = (static_cast<double>(std::max<std::int64_t>(lower.num, 0)) / static_cast<double>(lower.den) +
+      slope = (static_cast<double>(std::max<std::int64_t>(lower.num, 0)) /
+                   static_cast<double>(lower.den) +
                static_cast<double>(upper.num) / static_cast<double>(upper.den)) /
               2.0;
     }
@@ -109,14 +111,16 @@ std::uint32_t RangeIndex::choose_radix_bits() const {
   const std::uint32_t nseg = static_cast<std::uint32_t>(segments_.size() - 1);
   const std::uint32_t span = domain_max_ - keys_[0];
   const std::uint32_t width = static_cast<std::uint32_t>(std::bit_width(span));
-  const std::uint32_t first = std::min<std::uint32_t>(static_cast<std::uint32_t>(std::bit_width(nseg)) + 2, width);
+  const std::uint32_t first =
+      std::min<std::uint32_t>(static_cast<std::uint32_t>(std::bit_width(nseg)) + 2, width);
   const std::uint32_t last = std::min<std::uint32_t>({first + 4, width, 24});
   for (std::uint32_t bits = first; bits < last; ++bits) {
     const std::uint32_t shift = width > bits ? width - bits : 0;
     std::uint32_t run = 0;
     std::uint32_t worst = 0;
     for (std::uint32_t s = 1; s < nseg; ++s) {
-      const bool same = ((segments_[s].key - keys_[0]) >> shift) == ((segments_[s - 1].key - keys_[0]) >> shift);
+      const bool same =
+          ((segments_[s].key - keys_[0]) >> shift) == ((segments_[s - 1].key - keys_[0]) >> shift);
       run = same ? run + 1 : 0;
       worst = std::max(worst, run);
     }
@@ -136,7 +140,8 @@ void RangeIndex::build_radix(std::uint32_t bits) {
   const std::uint32_t nseg = static_cast<std::uint32_t>(segments_.size() - 1);
   for (std::uint64_t b = 0; b < buckets; ++b) {
     const std::uint64_t start = keys_[0] + (b << shift_);
-    while (s + 1 < nseg && segments_[s + 1].key <= start) ++s;
+    while (s + 1 < nseg && segments_[s + 1].key <= start)
+      ++s;
     radix_[b] = s;
   }
   radix_[buckets] = nseg - 1;
@@ -150,7 +155,8 @@ bool RangeIndex::measure(std::span<Errors> out) const {
   const std::size_t nseg = segments_.size() - 1;
   std::size_t s = 0;
   for (std::size_t j = 0; j < n; ++j) {
-    while (s + 1 < nseg && segments_[s + 1].key <= keys_[j]) ++s;
+    while (s + 1 < nseg && segments_[s + 1].key <= keys_[j])
+      ++s;
     const std::uint32_t start = keys_[j];
     const std::uint32_t end = j + 1 < n ? keys_[j + 1] - 1 : domain_max_;
     for (std::uint32_t v : {start, end}) {
@@ -158,8 +164,10 @@ bool RangeIndex::measure(std::span<Errors> out) const {
       if (seg != s) return false;
       const std::int64_t p = predict(seg, v);
       const std::int64_t t = static_cast<std::int64_t>(j);
-      out[s].below = std::max<std::uint32_t>(out[s].below, static_cast<std::uint32_t>(std::max<std::int64_t>(p - t, 0)));
-      out[s].above = std::max<std::uint32_t>(out[s].above, static_cast<std::uint32_t>(std::max<std::int64_t>(t - p, 0)));
+      out[s].below = std::max<std::uint32_t>(
+          out[s].below, static_cast<std::uint32_t>(std::max<std::int64_t>(p - t, 0)));
+      out[s].above = std::max<std::uint32_t>(
+          out[s].above, static_cast<std::uint32_t>(std::max<std::int64_t>(t - p, 0)));
     }
   }
   return true;
@@ -178,9 +186,11 @@ bool RangeIndex::assemble(RangeIndex& out, detail::AlignedVector<std::uint32_t> 
                           detail::AlignedVector<Segment> segments,
                           detail::AlignedVector<std::uint32_t> radix, std::uint32_t shift,
                           std::uint32_t domain_max) {
-  if (keys.empty() || segments.size() < 2 || segments.size() > keys.size() + 1 || shift >= 32) return false;
+  if (keys.empty() || segments.size() < 2 || segments.size() > keys.size() + 1 || shift >= 32)
+    return false;
   const Segment& sentinel = segments.back();
-  if (sentinel.key != 0xFFFFFFFFu || sentinel.base != keys.size() || sentinel.slope != 0) return false;
+  if (sentinel.key != 0xFFFFFFFFu || sentinel.base != keys.size() || sentinel.slope != 0)
+    return false;
   for (std::size_t i = 1; i < keys.size(); ++i) {
     if (keys[i - 1] >= keys[i]) return false;
   }
@@ -188,7 +198,8 @@ bool RangeIndex::assemble(RangeIndex& out, detail::AlignedVector<std::uint32_t> 
   // Segments start at keys, in order, the first at k_0, each with its true slot as base.
   std::size_t j = 0;
   for (std::size_t s = 0; s + 1 < segments.size(); ++s) {
-    while (j < keys.size() && keys[j] < segments[s].key) ++j;
+    while (j < keys.size() && keys[j] < segments[s].key)
+      ++j;
     if (j == keys.size() || keys[j] != segments[s].key || segments[s].base != j) return false;
     if (s == 0 && j != 0) return false;
     ++j;
@@ -204,7 +215,8 @@ bool RangeIndex::assemble(RangeIndex& out, detail::AlignedVector<std::uint32_t> 
   idx.shift_ = shift;
   idx.domain_max_ = domain_max;
   idx.build_radix(static_cast<std::uint32_t>(std::bit_width(span)) - shift);
-  if (radix.size() != idx.radix_.size() || !std::equal(radix.begin(), radix.end(), idx.radix_.begin())) {
+  if (radix.size() != idx.radix_.size() ||
+      !std::equal(radix.begin(), radix.end(), idx.radix_.begin())) {
     return false;
   }
   if (!idx.verify_bounds()) return false;
@@ -215,7 +227,8 @@ bool RangeIndex::assemble(RangeIndex& out, detail::AlignedVector<std::uint32_t> 
 
 std::uint32_t RangeIndex::max_window() const noexcept {
   std::uint32_t w = 0;
-  for (const Segment& g : segments()) w = std::max<std::uint32_t>(w, g.below + g.above + 1u);
+  for (const Segment& g : segments())
+    w = std::max<std::uint32_t>(w, g.below + g.above + 1u);
   return w;
 }
 

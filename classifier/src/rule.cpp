@@ -28,7 +28,8 @@ std::string to_string(const Action& a) {
 
 Rule wildcard_rule() noexcept {
   Rule r;
-  for (std::size_t f = 0; f < kNumFields; ++f) r.field[f] = {0, kFieldMax[f]};
+  for (std::size_t f = 0; f < kNumFields; ++f)
+    r.field[f] = {0, kFieldMax[f]};
   return r;
 }
 

@@ -32,7 +32,9 @@ Lengths lengths_of(const Rule& r) {
           static_cast<std::uint8_t>(r.field[4].lo == r.field[4].hi ? 8 : 0)};
 }
 
-std::uint32_t mask32(unsigned len) { return len == 0 ? 0u : ~std::uint32_t{0} << (32 - len); }
+std::uint32_t mask32(unsigned len) {
+  return len == 0 ? 0u : ~std::uint32_t{0} << (32 - len);
+}
 
 TupleSpace::Tuple tuple_of(const Lengths& l) {
   TupleSpace::Tuple t{};
@@ -54,7 +56,8 @@ struct MaskedKey {
 };
 struct MaskedKeyHash {
   std::size_t operator()(const MaskedKey& k) const {
-    return std::hash<std::uint64_t>{}((std::uint64_t{k.src} << 32 | k.dst) * 31 + (std::uint64_t{k.ports} << 8 | k.proto));
+    return std::hash<std::uint64_t>{}((std::uint64_t{k.src} << 32 | k.dst) * 31 +
+                                      (std::uint64_t{k.ports} << 8 | k.proto));
   }
 };
 
@@ -67,7 +70,8 @@ struct TupleBuild {
   MaskedKey masked(const Rule& r) const {
     const PacketKey k = low_corner(r);
     return {k.src_ip & tuple.src_mask, k.dst_ip & tuple.dst_mask,
-            ((std::uint32_t{k.src_port} << 16) | k.dst_port) & tuple.port_mask, k.proto & tuple.proto_mask};
+            ((std::uint32_t{k.src_port} << 16) | k.dst_port) & tuple.port_mask,
+            k.proto & tuple.proto_mask};
   }
 };
 
@@ -83,7 +87,8 @@ Lengths relaxed(Lengths l, const TupleSpace::Params& p) {
 
 }  // namespace
 
-TupleSpace TupleSpace::build(std::span<const Rule> rules, std::span<const RuleId> ids, Params params) {
+TupleSpace TupleSpace::build(std::span<const Rule> rules, std::span<const RuleId> ids,
+                             Params params) {
   std::vector<RuleId> order(ids.begin(), ids.end());
   std::sort(order.begin(), order.end());
   std::vector<TupleBuild> builds;
@@ -123,8 +128,9 @@ TupleSpace TupleSpace::build(std::span<const Rule> rules, std::span<const RuleId
   }
 
   // Members were added in id order, so members.front() is each tuple's best rule.
-  std::sort(builds.begin(), builds.end(),
-            [](const TupleBuild& a, const TupleBuild& b) { return a.members.front() < b.members.front(); });
+  std::sort(builds.begin(), builds.end(), [](const TupleBuild& a, const TupleBuild& b) {
+    return a.members.front() < b.members.front();
+  });
 
   TupleSpace ts;
   for (TupleBuild& b : builds) {
@@ -135,10 +141,12 @@ TupleSpace TupleSpace::build(std::span<const Rule> rules, std::span<const RuleId
     t.slot_base = static_cast<std::uint32_t>(ts.slots_.size());
     const std::size_t nslots = std::size_t{1} << t.slot_bits;
     std::vector<std::vector<RuleId>> per_slot(nslots);
-    for (RuleId id : b.members) per_slot[slot_of(t, low_corner(rules[id]))].push_back(id);
+    for (RuleId id : b.members)
+      per_slot[slot_of(t, low_corner(rules[id]))].push_back(id);
     for (auto& slot : per_slot) {
       ts.slots_.push_back(static_cast<std::uint32_t>(ts.rows_.size()));
-      for (RuleId id : slot) ts.rows_.push_back(detail::RuleRow::from(rules[id], id));  // ids ascending
+      for (RuleId id : slot)
+        ts.rows_.push_back(detail::RuleRow::from(rules[id], id));  // ids ascending
     }
     ts.slots_.push_back(static_cast<std::uint32_t>(ts.rows_.size()));
     ts.tuples_.push_back(t);
@@ -168,7 +176,8 @@ bool TupleSpace::assemble(TupleSpace& out, detail::AlignedVector<Tuple> tuples,
       if (s[j] > rows.size() || (j > 0 && s[j] < s[j - 1])) return false;
       if (j > 0) {  // rows of a slot in strictly increasing id order, none better than the tuple's
         for (std::uint32_t r = s[j - 1]; r < s[j]; ++r) {
-          if (rows[r].id < tuples[i].best || (r > s[j - 1] && rows[r].id <= rows[r - 1].id)) return false;
+          if (rows[r].id < tuples[i].best || (r > s[j - 1] && rows[r].id <= rows[r - 1].id))
+            return false;
         }
       }
     }

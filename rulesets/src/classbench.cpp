@@ -23,22 +23,28 @@ std::optional<std::uint32_t> scan_ipv4(LineScanner& s) {
   return addr;
 }
 
-bool ends_field(const LineScanner& s) { return s.at_end() || s.peek() == ' ' || s.peek() == '\t'; }
+bool ends_field(const LineScanner& s) {
+  return s.at_end() || s.peek() == ' ' || s.peek() == '\t';
+}
 
 // `a.b.c.d/len` or `a.b.c.d-e.f.g.h`.
 Result<Range> scan_address(LineScanner& s, const char* which) {
   if (s.at_end()) return s.error(std::string("missing field: ") + which + " address");
   const std::size_t col = s.column();
   auto addr = scan_ipv4(s);
-  if (!addr) return s.error_at(col, std::string("bad ") + which + " address '" + std::string(s.word()) + "'");
+  if (!addr)
+    return s.error_at(col,
+                      std::string("bad ") + which + " address '" + std::string(s.word()) + "'");
   if (s.consume('/')) {
     const std::size_t len_col = s.column();
     auto len = s.decimal(99);
     if (!len) return s.error_at(len_col, std::string("bad ") + which + " prefix length");
     if (*len > 32) {
-      return s.error_at(len_col, std::string(which) + " prefix length " + std::to_string(*len) + " > 32");
+      return s.error_at(len_col,
+                        std::string(which) + " prefix length " + std::to_string(*len) + " > 32");
     }
-    if (!ends_field(s)) return s.error(std::string("trailing characters after ") + which + " prefix");
+    if (!ends_field(s))
+      return s.error(std::string("trailing characters after ") + which + " prefix");
     return prefix_range(*addr, static_cast<unsigned>(*len));
   }
   if (s.consume('-')) {
@@ -46,7 +52,8 @@ Result<Range> scan_address(LineScanner& s, const char* which) {
     auto hi = scan_ipv4(s);
     if (!hi) return s.error_at(hi_col, std::string("bad ") + which + " range end address");
     if (*addr > *hi) return s.error_at(col, std::string(which) + " address range has lo > hi");
-    if (!ends_field(s)) return s.error(std::string("trailing characters after ") + which + " range");
+    if (!ends_field(s))
+      return s.error(std::string("trailing characters after ") + which + " range");
     return Range{*addr, *hi};
   }
   return s.error(std::string("expected '/<len>' or '-<addr>' after ") + which + " address");
@@ -70,7 +77,8 @@ Result<Range> scan_ports(LineScanner& s, const char* which) {
     if (s.peek() >= '0' && s.peek() <= '9') return s.error(std::string(which) + " port > 65535");
     return s.error(std::string("bad ") + which + " port range end");
   }
-  if (!ends_field(s)) return s.error(std::string("trailing characters after ") + which + " port range");
+  if (!ends_field(s))
+    return s.error(std::string("trailing characters after ") + which + " port range");
   if (*lo > *hi) {
     return s.error_at(col, std::string(which) + " port range has lo > hi (" + std::to_string(*lo) +
                                " > " + std::to_string(*hi) + ")");
@@ -107,7 +115,8 @@ Result<Action> scan_action(LineScanner& s) {
     if (p && port.at_end()) return Action::accept(static_cast<std::uint16_t>(*p));
     return s.error_at(col + 7, "bad output port in action '" + std::string(w) + "'");
   }
-  return s.error_at(col, "trailing garbage '" + std::string(w) + "' (expected accept, accept:<port> or drop)");
+  return s.error_at(
+      col, "trailing garbage '" + std::string(w) + "' (expected accept, accept:<port> or drop)");
 }
 
 Result<Rule> parse_rule_line(LineScanner& s, Action rule_action) {
@@ -173,7 +182,8 @@ std::string format_address(const Range& r) {
 std::string hex(unsigned v, int width) {
   static const char* digits = "0123456789ABCDEF";
   std::string s = "0x";
-  for (int i = width - 1; i >= 0; --i) s += digits[(v >> (4 * i)) & 0xF];
+  for (int i = width - 1; i >= 0; --i)
+    s += digits[(v >> (4 * i)) & 0xF];
   return s;
 }
 
@@ -210,7 +220,8 @@ Result<std::vector<Rule>> read_classbench_rules(const std::string& path, Action 
 }
 
 std::string format_classbench_rule(const Rule& r, bool with_action) {
-  std::string s = "@" + format_address(r[Field::kSrcIp]) + "\t" + format_address(r[Field::kDstIp]) + "\t";
+  std::string s =
+      "@" + format_address(r[Field::kSrcIp]) + "\t" + format_address(r[Field::kDstIp]) + "\t";
   s += std::to_string(r[Field::kSrcPort].lo) + " : " + std::to_string(r[Field::kSrcPort].hi) + "\t";
   s += std::to_string(r[Field::kDstPort].lo) + " : " + std::to_string(r[Field::kDstPort].hi) + "\t";
   s += hex(r.proto_value, 2) + "/" + hex(r.proto_mask, 2) + "\t";
@@ -220,15 +231,17 @@ std::string format_classbench_rule(const Rule& r, bool with_action) {
 }
 
 void write_classbench_rules(std::ostream& out, std::span<const Rule> rules, bool with_action) {
-  for (const Rule& r : rules) out << format_classbench_rule(r, with_action) << '\n';
+  for (const Rule& r : rules)
+    out << format_classbench_rule(r, with_action) << '\n';
 }
 
 Result<std::vector<TraceEntry>> parse_trace(std::string_view text, std::string_view file) {
   std::vector<TraceEntry> trace;
-  static constexpr const char* kNames[] = {"source address", "destination address", "source port",
-                                           "destination port", "protocol", "flags", "rule index"};
-  static constexpr std::uint64_t kMax[] = {0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFF, 0xFFFF, 0xFF,
-                                           0xFFFFFFFFu, 0xFFFFFFFEu};
+  static constexpr const char* kNames[] = {
+      "source address", "destination address", "source port", "destination port", "protocol",
+      "flags",          "rule index"};
+  static constexpr std::uint64_t kMax[] = {0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFF,     0xFFFF,
+                                           0xFF,        0xFFFFFFFFu, 0xFFFFFFFEu};
   Status st = for_each_line(text, [&](std::string_view line, std::size_t no) -> Status {
     if (is_blank_or_comment(line)) return Ok{};
     LineScanner s(line, file, no);
@@ -242,7 +255,8 @@ Result<std::vector<TraceEntry>> parse_trace(std::string_view text, std::string_v
         std::string_view w = s.word();
         bool digits = !w.empty() && w.find_first_not_of("0123456789") == std::string_view::npos;
         if (digits) {
-          return s.error_at(col, std::string(kNames[n]) + " " + std::string(w) + " > " + std::to_string(kMax[n]));
+          return s.error_at(
+              col, std::string(kNames[n]) + " " + std::string(w) + " > " + std::to_string(kMax[n]));
         }
         return s.error_at(col, "bad " + std::string(kNames[n]) + " '" + std::string(w) + "'");
       }
@@ -283,7 +297,8 @@ std::string format_trace_entry(const TraceEntry& e) {
 }
 
 void write_trace(std::ostream& out, std::span<const TraceEntry> trace) {
-  for (const TraceEntry& e : trace) out << format_trace_entry(e) << '\n';
+  for (const TraceEntry& e : trace)
+    out << format_trace_entry(e) << '\n';
 }
 
 }  // namespace lacl

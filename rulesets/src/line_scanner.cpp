@@ -4,7 +4,8 @@ namespace lacl {
 
 bool LineScanner::skip_blanks() noexcept {
   const std::size_t start = pos_;
-  while (pos_ < line_.size() && (line_[pos_] == ' ' || line_[pos_] == '\t')) ++pos_;
+  while (pos_ < line_.size() && (line_[pos_] == ' ' || line_[pos_] == '\t'))
+    ++pos_;
   return pos_ != start;
 }
 
@@ -16,7 +17,8 @@ bool LineScanner::consume(char c) noexcept {
 
 std::string_view LineScanner::word() noexcept {
   const std::size_t start = pos_;
-  while (pos_ < line_.size() && line_[pos_] != ' ' && line_[pos_] != '\t') ++pos_;
+  while (pos_ < line_.size() && line_[pos_] != ' ' && line_[pos_] != '\t')
+    ++pos_;
   return line_.substr(start, pos_ - start);
 }
 
@@ -37,7 +39,8 @@ std::optional<std::uint64_t> LineScanner::decimal(std::uint64_t max) noexcept {
 
 std::optional<std::uint64_t> LineScanner::hex(std::uint64_t max) noexcept {
   const std::size_t start = pos_;
-  if (pos_ + 1 < line_.size() && line_[pos_] == '0' && (line_[pos_ + 1] == 'x' || line_[pos_ + 1] == 'X')) {
+  if (pos_ + 1 < line_.size() && line_[pos_] == '0' &&
+      (line_[pos_ + 1] == 'x' || line_[pos_ + 1] == 'X')) {
     pos_ += 2;
   }
   const std::size_t digits = pos_;

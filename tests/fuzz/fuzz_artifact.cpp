@@ -19,9 +19,11 @@ lacl::RuleId scan(const lacl::Classifier& c, const lacl::PacketKey& k) {
     if (r.id < best && r.matches(k)) best = r.id;
   };
   for (const lacl::ISetIndex& s : c.isets()) {
-    for (const auto& r : s.rows) visit(r);
+    for (const auto& r : s.rows)
+      visit(r);
   }
-  for (const auto& r : c.remainder().rows()) visit(r);
+  for (const auto& r : c.remainder().rows())
+    visit(r);
   return best;
 }
 
@@ -44,9 +46,11 @@ void exercise(std::span<const std::byte> bytes) {
                     static_cast<std::uint16_t>(r.dport_lo - 1), r.proto_lo});
   };
   for (const lacl::ISetIndex& s : c->isets()) {
-    for (const auto& r : s.rows) corners(r);
+    for (const auto& r : s.rows)
+      corners(r);
   }
-  for (const auto& r : c->remainder().rows()) corners(r);
+  for (const auto& r : c->remainder().rows())
+    corners(r);
   std::vector<lacl::RuleId> out(keys.size());
   c->classify(keys, out);
   for (std::size_t i = 0; i < keys.size(); ++i) {

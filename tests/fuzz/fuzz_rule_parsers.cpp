@@ -11,9 +11,9 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  const std::optional<lacl::RuleFormat> formats[] = {
-      std::nullopt, lacl::RuleFormat::kClassBench, lacl::RuleFormat::kL3fwdAcl,
-      lacl::RuleFormat::kIptables};
+  const std::optional<lacl::RuleFormat> formats[] = {std::nullopt, lacl::RuleFormat::kClassBench,
+                                                     lacl::RuleFormat::kL3fwdAcl,
+                                                     lacl::RuleFormat::kIptables};
   for (const auto& format : formats) {
     for (bool skip : {false, true}) {
       lacl::RuleFileOptions o;

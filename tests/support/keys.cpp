@@ -42,13 +42,15 @@ std::vector<PacketKey> boundary_keys(std::span<const Rule> rules, std::size_t ma
   // 0 and max on every field, mixed.
   for (unsigned mask = 0; mask < (1u << kNumFields); ++mask) {
     std::array<std::uint32_t, kNumFields> v{};
-    for (std::size_t f = 0; f < kNumFields; ++f) v[f] = (mask >> f) & 1 ? kFieldMax[f] : 0;
+    for (std::size_t f = 0; f < kNumFields; ++f)
+      v[f] = (mask >> f) & 1 ? kFieldMax[f] : 0;
     keys.push_back(key_from(v));
   }
   if (rules.empty()) return keys;
   const std::size_t per_rule = kNumFields * 6;
   const std::size_t total = rules.size() * per_rule;
-  const double keep = max_keys >= total ? 1.0 : static_cast<double>(max_keys) / static_cast<double>(total);
+  const double keep =
+      max_keys >= total ? 1.0 : static_cast<double>(max_keys) / static_cast<double>(total);
   for (std::size_t i = 0; i < rules.size(); ++i) {
     for (std::size_t f = 0; f < kNumFields; ++f) {
       const Range& r = rules[i].field[f];
@@ -64,9 +66,15 @@ std::vector<PacketKey> boundary_keys(std::span<const Rule> rules, std::size_t ma
         for (std::size_t g = 0; g < kNumFields; ++g) {
           const Range& o = other.field[g];
           switch (rng.below(3)) {
-            case 0: v[g] = o.lo; break;
-            case 1: v[g] = o.hi; break;
-            default: v[g] = random_in(rng, o); break;
+            case 0:
+              v[g] = o.lo;
+              break;
+            case 1:
+              v[g] = o.hi;
+              break;
+            default:
+              v[g] = random_in(rng, o);
+              break;
           }
         }
         v[f] = static_cast<std::uint32_t>(clamped);

@@ -47,7 +47,10 @@ std::string shared_file(const std::string& name, const std::string& kind) {
   static const fs::path tmp = [] {
     fs::path p = fs::temp_directory_path() / ("lacl-test-" + std::to_string(::getpid()));
     fs::create_directories(p);
-    std::atexit([] { std::error_code ec; fs::remove_all(fs::temp_directory_path() / ("lacl-test-" + std::to_string(::getpid())), ec); });
+    std::atexit([] {
+      std::error_code ec;
+      fs::remove_all(fs::temp_directory_path() / ("lacl-test-" + std::to_string(::getpid())), ec);
+    });
     return p;
   }();
   auto dir = shared_rulesets_dir();

@@ -42,9 +42,9 @@ struct CompileOptions {
   double max_pieces = 0;
   /// Memory the tuner may not exceed, in bytes per rule (it never trades it for speed).
   std::size_t max_bytes_per_rule = 64;
-  std::uint32_t batch = 0;           ///< keys per pipeline chunk; 0: tuned
-  double tuning_budget_ms = 150.0;   ///< wall-clock budget for the measurements
-  std::uint64_t seed = 1;            ///< seed of the synthetic tuning traffic
+  std::uint32_t batch = 0;          ///< keys per pipeline chunk; 0: tuned
+  double tuning_budget_ms = 150.0;  ///< wall-clock budget for the measurements
+  std::uint64_t seed = 1;           ///< seed of the synthetic tuning traffic
   /// The lookup ISA; nullopt: select_isa() (LACL_ISA or the best the CPU has).
   std::optional<Isa> isa;
 
@@ -56,7 +56,7 @@ struct CompileReport {
   /// One field index: the iSets of one field, merged.
   struct ISet {
     Field field;
-    std::size_t isets;      ///< iSets of the partition merged into this index
+    std::size_t isets;  ///< iSets of the partition merged into this index
     std::size_t rules;
     std::size_t intervals;  ///< elementary intervals (keys of the learned index)
     std::size_t entries;    ///< candidate rows: a rule split into pieces counts once per piece

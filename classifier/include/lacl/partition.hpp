@@ -16,7 +16,7 @@ struct ISetSpec {
 };
 
 struct Partition {
-  std::vector<ISetSpec> isets;   ///< in the order they were taken (largest first)
+  std::vector<ISetSpec> isets;    ///< in the order they were taken (largest first)
   std::vector<RuleId> remainder;  ///< sorted by id (priority)
 };
 

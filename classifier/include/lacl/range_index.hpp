@@ -78,7 +78,8 @@ class RangeIndex {
   }
 
   /// The last segment in [lo, hi] whose key is <= v (lo when none is).
-  std::uint32_t segment_between(std::uint32_t lo, std::uint32_t hi, std::uint32_t v) const noexcept {
+  std::uint32_t segment_between(std::uint32_t lo, std::uint32_t hi,
+                                std::uint32_t v) const noexcept {
     while (lo < hi) {
       const std::uint32_t mid = (lo + hi + 1) / 2;
       if (segments_[mid].key <= v) {
@@ -177,7 +178,7 @@ class RangeIndex {
   detail::AlignedVector<std::uint32_t> keys_;  ///< n_ keys, then width_ - 1 copies of the last
   std::uint32_t n_ = 0;
   std::uint32_t width_ = 1;
-  detail::AlignedVector<Segment> segments_;  ///< fitted segments, then a sentinel
+  detail::AlignedVector<Segment> segments_;     ///< fitted segments, then a sentinel
   detail::AlignedVector<std::uint32_t> radix_;  ///< 2^bits + 1 entries (bucket -> first segment)
   std::uint32_t shift_ = 0;
   std::uint32_t domain_max_ = 0;

@@ -25,8 +25,8 @@ enum class Field : std::uint8_t { kSrcIp = 0, kDstIp = 1, kSrcPort = 2, kDstPort
 inline constexpr std::size_t kNumFields = 5;
 
 /// The largest value each field can hold.
-inline constexpr std::array<std::uint32_t, kNumFields> kFieldMax = {0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFu,
-                                                                    0xFFFFu, 0xFFu};
+inline constexpr std::array<std::uint32_t, kNumFields> kFieldMax = {0xFFFFFFFFu, 0xFFFFFFFFu,
+                                                                    0xFFFFu, 0xFFFFu, 0xFFu};
 
 /// Short lower-case name of a field ("src_ip", ...), for reports and errors.
 const char* field_name(Field f) noexcept;
@@ -49,7 +49,9 @@ struct Action {
   Kind kind = Kind::kAccept;
   std::uint16_t port = kSamePort;  ///< accept only: output port, or kSamePort
 
-  static constexpr Action accept(std::uint16_t p = kSamePort) noexcept { return {Kind::kAccept, p}; }
+  static constexpr Action accept(std::uint16_t p = kSamePort) noexcept {
+    return {Kind::kAccept, p};
+  }
   static constexpr Action drop() noexcept { return {Kind::kDrop, kSamePort}; }
   friend constexpr bool operator==(const Action&, const Action&) = default;
 };

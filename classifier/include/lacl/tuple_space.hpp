@@ -68,6 +68,13 @@ class TupleSpace {
   }
 
   std::size_t size() const noexcept { return rows_.size(); }
+  /// A single tuple that masks nothing: a linear scan in priority order.
+  bool is_linear() const noexcept {
+    return tuples_.size() == 1 && tuples_[0].src_mask == 0 && tuples_[0].dst_mask == 0 &&
+           tuples_[0].port_mask == 0 && tuples_[0].proto_mask == 0;
+  }
+  /// Params that put every rule in one such tuple.
+  static constexpr Params linear_params() noexcept { return {0xFFFFFFFFu, 33, false}; }
   std::size_t tuple_count() const noexcept { return tuples_.size(); }
   std::size_t bytes() const noexcept {
     return detail::bytes_of(tuples_) + detail::bytes_of(slots_) + detail::bytes_of(rows_);
@@ -85,8 +92,9 @@ class TupleSpace {
   static std::uint32_t hash(const Tuple& t, const PacketKey& k) noexcept {
     std::uint64_t h = (std::uint64_t{k.src_ip & t.src_mask} << 32) | (k.dst_ip & t.dst_mask);
     h *= 0x9E3779B97F4A7C15ull;
-    std::uint64_t g = (std::uint64_t{((std::uint32_t{k.src_port} << 16) | k.dst_port) & t.port_mask} << 8) |
-                      (k.proto & t.proto_mask);
+    std::uint64_t g =
+        (std::uint64_t{((std::uint32_t{k.src_port} << 16) | k.dst_port) & t.port_mask} << 8) |
+        (k.proto & t.proto_mask);
     h ^= (g + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
     h ^= h >> 29;
     h *= 0xBF58476D1CE4E5B9ull;

@@ -8,7 +8,8 @@
 // optional action column is `accept`, `accept:<port>` or `drop`; without it a rule gets the
 // caller's default rule action.
 //
-// Trace line: <src-ip> <dst-ip> <src-port> <dst-port> <proto> <flags> [<rule>], decimal, host order.
+// Trace line: <src-ip> <dst-ip> <src-port> <dst-port> <proto> <flags> [<rule>], decimal, host
+// order.
 //
 // Every malformed element is reported as `file:line:column: problem`, the column 1-based.
 #pragma once
@@ -43,7 +44,8 @@ Result<std::vector<Rule>> read_classbench_rules(const std::string& path,
 /// One rule as a ClassBench line (with a trailing TAB, without the newline). The action column
 /// is written only when `with_action`.
 std::string format_classbench_rule(const Rule& r, bool with_action = false);
-void write_classbench_rules(std::ostream& out, std::span<const Rule> rules, bool with_action = false);
+void write_classbench_rules(std::ostream& out, std::span<const Rule> rules,
+                            bool with_action = false);
 
 Result<std::vector<TraceEntry>> parse_trace(std::string_view text, std::string_view file);
 Result<std::vector<TraceEntry>> read_trace(const std::string& path);

@@ -7,9 +7,12 @@
 
 namespace lacl::detail {
 
-void classify_scalar(const LookupTables&, std::span<const PacketKey>, std::span<RuleId>, std::size_t) noexcept;
-void classify_avx2(const LookupTables&, std::span<const PacketKey>, std::span<RuleId>, std::size_t) noexcept;
-void classify_avx512(const LookupTables&, std::span<const PacketKey>, std::span<RuleId>, std::size_t) noexcept;
+void classify_scalar(const LookupTables&, std::span<const PacketKey>, std::span<RuleId>,
+                     std::size_t) noexcept;
+void classify_avx2(const LookupTables&, std::span<const PacketKey>, std::span<RuleId>,
+                   std::size_t) noexcept;
+void classify_avx512(const LookupTables&, std::span<const PacketKey>, std::span<RuleId>,
+                     std::size_t) noexcept;
 
 /// The entry point for `isa` (defined in a baseline translation unit).
 ClassifyFn classify_fn(Isa isa) noexcept;

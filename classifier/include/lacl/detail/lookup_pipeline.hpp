@@ -95,7 +95,8 @@ struct Pipeline {
     return lo;
   }
 
-  static std::uint32_t search_start(const ISetView& s, std::uint32_t seg, std::uint32_t v) noexcept {
+  static std::uint32_t search_start(const ISetView& s, std::uint32_t seg,
+                                    std::uint32_t v) noexcept {
     const RangeIndex::Segment& g = s.segments[seg];
     const std::uint64_t d = v >= g.key ? v - g.key : 0;
     std::uint64_t p = g.base + ((d * g.slope) >> 32);
@@ -117,7 +118,8 @@ struct Pipeline {
       h ^= h >> 29;
       h *= 0xBF58476D1CE4E5B9ull;
       const std::uint32_t hash = static_cast<std::uint32_t>(h >> 32);
-      const std::uint32_t slot = tu.slot_base + (tu.slot_bits == 0 ? 0u : hash >> (32 - tu.slot_bits));
+      const std::uint32_t slot =
+          tu.slot_base + (tu.slot_bits == 0 ? 0u : hash >> (32 - tu.slot_bits));
       for (std::uint32_t r = t.slots[slot], end = t.slots[slot + 1]; r < end; ++r) {
         const RuleRow& row = t.rows[r];
         if (row.id >= best) break;
@@ -132,12 +134,14 @@ struct Pipeline {
 
   /// Classifies n <= kChunk keys.
   template <std::size_t kChunk>
-  static void chunk(const LookupTables& t, const PacketKey* keys, RuleId* out, std::size_t n) noexcept {
+  static void chunk(const LookupTables& t, const PacketKey* keys, RuleId* out,
+                    std::size_t n) noexcept {
     RuleId best[kChunk];
     std::uint32_t value[kChunk];
     std::uint32_t a[kChunk];
     std::uint32_t b[kChunk];
-    for (std::size_t i = 0; i < n; ++i) best[i] = kNoMatch;
+    for (std::size_t i = 0; i < n; ++i)
+      best[i] = kNoMatch;
 
     std::uint32_t act[kChunk];  // the keys this index can still improve
     for (const ISetView& s : t.isets) {
@@ -205,9 +209,11 @@ struct Pipeline {
       }
     }
     if (t.remainder.count != 0) {
-      for (std::size_t i = 0; i < n; ++i) best[i] = tuple_space(t.remainder, keys[i], best[i]);
+      for (std::size_t i = 0; i < n; ++i)
+        best[i] = tuple_space(t.remainder, keys[i], best[i]);
     }
-    for (std::size_t i = 0; i < n; ++i) out[i] = best[i];
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = best[i];
   }
 
   /// Classifies all keys in chunks of `chunk` (1..kChunk).
