@@ -199,3 +199,19 @@ TEST_CASE("the compile report adds up", "[classifier][report]") {
   for (const auto& s : c->isets())
     CHECK(s.index.verify_bounds());
 }
+
+TEST_CASE("tuning on given traffic changes speed, never answers", "[classifier][tuning]") {
+  const auto rules = generate_rules(Profile::kIpc, 2000, 12);
+  auto set = RuleSet::make(rules);
+  REQUIRE(set);
+  std::vector<PacketKey> traffic;
+  for (const auto& e : generate_trace(rules, 20000, 13, 1.0))
+    traffic.push_back(e.key);
+  CompileOptions o;
+  o.traffic = traffic;
+  auto c = Classifier::compile(*set, o);
+  REQUIRE(c);
+  CHECK_THAT(c->report().tuning.back(), Catch::Contains("sampled from the given traffic"));
+  LinearScan ref(*set);
+  expect_same(*c, ref, traffic, rules);
+}

@@ -42,6 +42,7 @@ struct BenchOptions {
   bool json = false;
   unsigned repeat = 5;
   std::size_t min_packets = 1'000'000;
+  bool tune_on_trace = false;
 #if LACL_HAVE_DPDK
   std::string eal;
   unsigned eal_mem = bench::kDefaultEalMemoryMib;
@@ -309,7 +310,9 @@ void run_bench(const BenchOptions& o) {
 
   bench::CompiledLacl lacl;
   if (std::find(names->begin(), names->end(), "lacl") != names->end()) {
-    auto c = bench::compile_lacl(rules);
+    CompileOptions copts;
+    if (o.tune_on_trace) copts.traffic = keys;
+    auto c = bench::compile_lacl(rules, copts);
     if (!c) return fail(c.error().message);
     lacl = std::move(*c);
   }
@@ -383,6 +386,10 @@ void add_bench_command(CLI::App& app) {
                       ", and linear up to " + std::to_string(kLinearDefaultMaxRules) + " rules)")
       ->delimiter(',');
   cmd->add_flag("--json", o->json, "Print JSON instead of a table");
+  cmd->add_flag(
+      "--tune-on-trace", o->tune_on_trace,
+      "Let lacl's compiler tune on a sample of this trace instead of traffic it synthesises "
+      "from the rules (as a deployment would tune on sampled live traffic)");
   cmd->add_option("--repeat", o->repeat, "Timed samples per backend; the fastest is reported")
       ->check(CLI::Range(1u, 1000u))
       ->capture_default_str();

@@ -23,6 +23,7 @@ struct CompileCmdOptions {
   bool json = false;
   CompileOptions compile;
   RuleInput input;
+  std::string traffic;
 };
 
 // The options that shaped the artifact, as `key=value` words (stored in the artifact's meta).
@@ -63,8 +64,17 @@ void run_compile(const CompileCmdOptions& o) {
   progress.say("reading " + o.rules + "...");
   auto loaded = load_rules(o.rules, o.input);
   if (!loaded) return;
+  std::vector<PacketKey> traffic;
+  CompileOptions copts = o.compile;
+  if (!o.traffic.empty()) {
+    auto trace = read_trace(o.traffic);
+    if (!trace) return fail(trace.error().message);
+    for (const TraceEntry& e : *trace)
+      traffic.push_back(e.key);
+    copts.traffic = traffic;
+  }
   progress.say("compiling " + std::to_string(loaded->rules.size()) + " rules...");
-  auto c = Classifier::compile(loaded->rules, o.compile);
+  auto c = Classifier::compile(loaded->rules, copts);
   if (!c) return fail(o.rules + ": " + c.error().message);
   if (!o.out.empty()) {
     // The digest is over the file's bytes as they are now; load_rules read the same file.
@@ -99,6 +109,9 @@ void add_compile_command(CLI::App& app) {
                   "Artifact to write (FILE.lacl; written to a temp file and renamed)");
   add_rule_input_options(cmd, o->input);
   cmd->add_flag("--report", o->report, "Print the compile report");
+  cmd->add_option(
+      "--traffic", o->traffic,
+      "A trace of real traffic to tune on (default: traffic synthesised from the rules)");
   cmd->add_flag("--json", o->json, "Print the compile report as JSON");
   cmd->add_option("--max-isets", o->compile.max_isets, "Most iSets to build (0: tuned)");
   cmd->add_option("--epsilon", o->compile.epsilon, "Learned-index error target (0: tuned)");

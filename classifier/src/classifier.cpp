@@ -322,8 +322,17 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   rep.partition_ms = ms_since(t0);
 
   // 2. Index every candidate iSet (tuning epsilon on the way).
-  const auto traffic = tuning_traffic(
-      rules, std::min<std::size_t>(8192, std::max<std::size_t>(1024, rules.size())), options.seed);
+  constexpr std::size_t kTuningKeys = 8192;
+  std::vector<PacketKey> traffic;
+  if (options.traffic.empty()) {
+    traffic = tuning_traffic(
+        rules, std::min<std::size_t>(kTuningKeys, std::max<std::size_t>(1024, rules.size())),
+        options.seed);
+  } else {
+    const std::size_t n = std::min(kTuningKeys, options.traffic.size());
+    for (std::size_t i = 0; i < n; ++i)
+      traffic.push_back(options.traffic[i * options.traffic.size() / n]);
+  }
   const auto t_tune = Clock::now();
   auto budget_left = [&] { return ms_since(t_tune) < options.tuning_budget_ms; };
 
@@ -499,8 +508,9 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     }
   }
   rep.tuning_ms = ms_since(t_tune);
-  rep.tuning.push_back(fmt("chosen: %.1f ns/key on %.0f synthetic keys", best_ns,
-                           static_cast<double>(traffic.size())));
+  rep.tuning.push_back(
+      fmt("chosen: %.1f ns/key on %.0f ", best_ns, static_cast<double>(traffic.size())) +
+      (options.traffic.empty() ? "synthetic keys" : "keys sampled from the given traffic"));
 
   c.isets_ = std::move(best.isets);
   c.remainder_ = std::move(best.remainder);

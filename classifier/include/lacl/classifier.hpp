@@ -45,6 +45,9 @@ struct CompileOptions {
   std::uint32_t batch = 0;          ///< keys per pipeline chunk; 0: tuned
   double tuning_budget_ms = 150.0;  ///< wall-clock budget for the measurements
   std::uint64_t seed = 1;           ///< seed of the synthetic tuning traffic
+  /// A sample of real traffic to tune on (evenly spaced keys of it are used); empty: traffic
+  /// synthesised from the rules. Only read during compile().
+  std::span<const PacketKey> traffic;
   /// The lookup ISA; nullopt: select_isa() (LACL_ISA or the best the CPU has).
   std::optional<Isa> isa;
 
