@@ -75,12 +75,6 @@ bool iequal(std::string_view a, std::string_view b) noexcept {
          });
 }
 
-enum class NumStatus : std::uint8_t { kOk, kBad, kTooLarge };
-struct Number {
-  NumStatus status = NumStatus::kBad;
-  std::uint64_t value = 0;
-};
-
 // A whole token of decimal digits; kTooLarge for one above `max` (< 2^32).
 Number parse_decimal(std::string_view s, std::uint64_t max) noexcept {
   if (s.empty()) return {};
@@ -95,29 +89,6 @@ Number parse_decimal(std::string_view s, std::uint64_t max) noexcept {
   }
   if (too_large) return {NumStatus::kTooLarge, 0};
   return {NumStatus::kOk, v};
-}
-
-// A dotted quad of decimal octets 0..255 without leading zeros, as iptables-save prints them.
-std::optional<std::uint32_t> parse_ipv4(std::string_view s) noexcept {
-  std::uint32_t addr = 0;
-  std::size_t i = 0;
-  for (int octet = 0; octet < 4; ++octet) {
-    if (octet > 0) {
-      if (i >= s.size() || s[i] != '.') return std::nullopt;
-      ++i;
-    }
-    const std::size_t start = i;
-    unsigned v = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3) {
-      v = v * 10 + static_cast<unsigned>(s[i] - '0');
-      ++i;
-    }
-    const std::size_t digits = i - start;
-    if (digits == 0 || v > 255 || (digits > 1 && s[start] == '0')) return std::nullopt;
-    addr = (addr << 8) | v;
-  }
-  if (i != s.size()) return std::nullopt;
-  return addr;
 }
 
 // One word of a rule: blank-separated, or a double-quoted string (iptables-save quotes comment

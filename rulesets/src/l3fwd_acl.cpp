@@ -10,35 +10,6 @@
 namespace lacl {
 namespace {
 
-// A dotted quad as inet_pton(AF_INET) accepts it: four decimal octets 0..255, no leading zeros.
-std::optional<std::uint32_t> parse_ipv4(std::string_view s) noexcept {
-  std::uint32_t addr = 0;
-  std::size_t i = 0;
-  for (int octet = 0; octet < 4; ++octet) {
-    if (octet > 0) {
-      if (i >= s.size() || s[i] != '.') return std::nullopt;
-      ++i;
-    }
-    const std::size_t start = i;
-    unsigned v = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3) {
-      v = v * 10 + static_cast<unsigned>(s[i] - '0');
-      ++i;
-    }
-    const std::size_t digits = i - start;
-    if (digits == 0 || v > 255 || (digits > 1 && s[start] == '0')) return std::nullopt;
-    addr = (addr << 8) | v;
-  }
-  if (i != s.size()) return std::nullopt;
-  return addr;
-}
-
-enum class NumStatus : std::uint8_t { kOk, kBad, kTooLarge };
-struct Number {
-  NumStatus status = NumStatus::kBad;
-  std::uint64_t value = 0;
-};
-
 // A whole token read as strtoul(s, &end, 0) with *end == '\0' reads it: `0x` hex, a leading `0`
 // octal, otherwise decimal. kTooLarge for a well-formed number above `max`.
 Number parse_c_number(std::string_view s, std::uint64_t max) noexcept {

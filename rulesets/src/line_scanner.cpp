@@ -78,6 +78,28 @@ Error LineScanner::error_at(std::size_t column, std::string_view what) const {
   return Error{std::move(msg)};
 }
 
+std::optional<std::uint32_t> parse_ipv4(std::string_view s) noexcept {
+  std::uint32_t addr = 0;
+  std::size_t i = 0;
+  for (int octet = 0; octet < 4; ++octet) {
+    if (octet > 0) {
+      if (i >= s.size() || s[i] != '.') return std::nullopt;
+      ++i;
+    }
+    const std::size_t start = i;
+    unsigned v = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3) {
+      v = v * 10 + static_cast<unsigned>(s[i] - '0');
+      ++i;
+    }
+    const std::size_t digits = i - start;
+    if (digits == 0 || v > 255 || (digits > 1 && s[start] == '0')) return std::nullopt;
+    addr = (addr << 8) | v;
+  }
+  if (i != s.size()) return std::nullopt;
+  return addr;
+}
+
 bool is_blank_or_comment(std::string_view line) noexcept {
   for (char c : line) {
     if (c == '#') return true;

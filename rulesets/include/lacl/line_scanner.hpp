@@ -63,6 +63,17 @@ Status for_each_line(std::string_view text, Fn&& fn) {
   return Ok{};
 }
 
+/// A whole token as a number: kBad when malformed, kTooLarge when well formed but too large.
+enum class NumStatus : std::uint8_t { kOk, kBad, kTooLarge };
+struct Number {
+  NumStatus status = NumStatus::kBad;
+  std::uint64_t value = 0;
+};
+
+/// A whole token as a dotted quad the way inet_pton(AF_INET) and iptables-save write it: four
+/// decimal octets 0..255, no leading zeros. Host byte order.
+std::optional<std::uint32_t> parse_ipv4(std::string_view s) noexcept;
+
 /// True for lines a rule or trace reader skips: empty, only blanks, or a '#' comment.
 bool is_blank_or_comment(std::string_view line) noexcept;
 
