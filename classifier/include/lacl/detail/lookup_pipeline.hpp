@@ -74,15 +74,15 @@ struct Pipeline {
   }
 
   static bool row_matches(const RuleRow& r, const PacketKey& k) noexcept {
-    // Unsigned wrap-around turns each `lo <= v && v <= hi` into one compare.
-    return static_cast<unsigned>(k.src_ip - r.src_lo <= r.src_hi - r.src_lo) &
-           static_cast<unsigned>(k.dst_ip - r.dst_lo <= r.dst_hi - r.dst_lo) &
-           static_cast<unsigned>(static_cast<std::uint32_t>(k.src_port - r.sport_lo) <=
-                                 static_cast<std::uint32_t>(r.sport_hi - r.sport_lo)) &
-           static_cast<unsigned>(static_cast<std::uint32_t>(k.dst_port - r.dport_lo) <=
-                                 static_cast<std::uint32_t>(r.dport_hi - r.dport_lo)) &
-           static_cast<unsigned>(static_cast<std::uint32_t>(k.proto - r.proto_lo) <=
-                                 static_cast<std::uint32_t>(r.proto_hi - r.proto_lo));
+    // Unsigned wrap-around turns each `lo <= v && v <= hi` into one compare. Short-circuit: in
+    // a scan most rows fail on the first field or two, and that branch predicts well.
+    return k.src_ip - r.src_lo <= r.src_hi - r.src_lo && k.dst_ip - r.dst_lo <= r.dst_hi - r.dst_lo &&
+           static_cast<std::uint32_t>(k.src_port - r.sport_lo) <=
+               static_cast<std::uint32_t>(r.sport_hi - r.sport_lo) &&
+           static_cast<std::uint32_t>(k.dst_port - r.dport_lo) <=
+               static_cast<std::uint32_t>(r.dport_hi - r.dport_lo) &&
+           static_cast<std::uint32_t>(k.proto - r.proto_lo) <=
+               static_cast<std::uint32_t>(r.proto_hi - r.proto_lo);
   }
 
   static std::uint32_t segment_between(const ISetView& s, std::uint32_t lo, std::uint32_t hi,
