@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include "rules.hpp"
 
 #include "keys.hpp"
 #include "lacl/bench/dpdk_backends.hpp"
@@ -14,6 +15,7 @@
 #include "lacl/linear_scan.hpp"
 
 using namespace lacl;
+using test::make_rule;
 using namespace lacl::bench;
 
 namespace {
@@ -70,20 +72,6 @@ void check_acl(const RuleSet& set, std::span<const PacketKey> keys, RteAclIpFiel
   }
 }
 
-Rule rule(Range src, Range dst, Range sp, Range dp, int proto) {
-  Rule r = wildcard_rule();
-  r[Field::kSrcIp] = src;
-  r[Field::kDstIp] = dst;
-  r[Field::kSrcPort] = sp;
-  r[Field::kDstPort] = dp;
-  if (proto >= 0) {
-    r.proto_value = static_cast<std::uint8_t>(proto);
-    r.proto_mask = 0xFF;
-    r[Field::kProto] = {static_cast<std::uint32_t>(proto), static_cast<std::uint32_t>(proto)};
-  }
-  return r;
-}
-
 constexpr Range kAnyIp{0, 0xFFFFFFFFu};
 constexpr Range kAnyPort{0, 0xFFFF};
 
@@ -128,9 +116,10 @@ TEST_CASE("rte_acl: the lowest rule id wins, as in lacl") {
   // nor the last one.
   const PacketKey k{0x0A010203, 0x0B000001, 1000, 80, 6};
   const RuleSet set = make_set({
-      rule(prefix_range(0x0A000000, 8), kAnyIp, kAnyPort, kAnyPort, -1),
-      rule(prefix_range(0x0A010203, 32), prefix_range(0x0B000001, 32), {1000, 1000}, {80, 80}, 6),
-      rule(kAnyIp, kAnyIp, kAnyPort, {80, 80}, 6),
+      make_rule(prefix_range(0x0A000000, 8), kAnyIp, kAnyPort, kAnyPort, -1),
+      make_rule(prefix_range(0x0A010203, 32), prefix_range(0x0B000001, 32), {1000, 1000}, {80, 80},
+                6),
+      make_rule(kAnyIp, kAnyIp, kAnyPort, {80, 80}, 6),
       wildcard_rule(),
   });
   for (RteAclIpField ip : {RteAclIpField::kMask, RteAclIpField::kRange}) {
@@ -194,9 +183,9 @@ TEST_CASE("rte_acl and the hash floor agree with LinearScan on generated 1K sets
 TEST_CASE("rte_acl: address ranges that are not prefixes") {
   require_eal();
   const RuleSet set = make_set({
-      rule({0x0A000005, 0x0A000009}, kAnyIp, kAnyPort, kAnyPort, -1),
-      rule(kAnyIp, {0xC0A80010, 0xC0A8FFEF}, {1024, 65535}, kAnyPort, 17),
-      rule(prefix_range(0x0A000000, 24), kAnyIp, kAnyPort, {0, 1023}, 6),
+      make_rule({0x0A000005, 0x0A000009}, kAnyIp, kAnyPort, kAnyPort, -1),
+      make_rule(kAnyIp, {0xC0A80010, 0xC0A8FFEF}, {1024, 65535}, kAnyPort, 17),
+      make_rule(prefix_range(0x0A000000, 24), kAnyIp, kAnyPort, {0, 1023}, 6),
   });
   auto auto_acl = RteAclClassifier::build(set);
   REQUIRE(auto_acl.ok());

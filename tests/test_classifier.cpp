@@ -7,8 +7,10 @@
 #include "lacl/classifier.hpp"
 #include "lacl/generator.hpp"
 #include "lacl/linear_scan.hpp"
+#include "rules.hpp"
 
 using namespace lacl;
+using test::make_rule;
 
 namespace {
 
@@ -49,20 +51,6 @@ void check_set(const std::vector<Rule>& rules, const CompileOptions& opts, std::
   for (const auto& e : trace)
     keys.push_back(e.key);
   expect_same(*c, ref, keys, rules);
-}
-
-Rule make_rule(Range sip, Range dip, Range sp, Range dp, int proto) {
-  Rule r = wildcard_rule();
-  r[Field::kSrcIp] = sip;
-  r[Field::kDstIp] = dip;
-  r[Field::kSrcPort] = sp;
-  r[Field::kDstPort] = dp;
-  if (proto >= 0) {
-    r.proto_value = static_cast<std::uint8_t>(proto);
-    r.proto_mask = 0xFF;
-    r[Field::kProto] = {r.proto_value, r.proto_value};
-  }
-  return r;
 }
 
 }  // namespace

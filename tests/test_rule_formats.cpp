@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include "rules.hpp"
 
 #include "lacl/classbench.hpp"
 #include "lacl/generator.hpp"
@@ -19,6 +20,7 @@
 #include "lacl/rule_file.hpp"
 
 using namespace lacl;
+using test::make_rule;
 
 namespace {
 
@@ -27,22 +29,6 @@ constexpr std::uint32_t ip(unsigned a, unsigned b, unsigned c, unsigned d) {
 }
 
 constexpr Range kAnyPort{0, 65535};
-
-// A rule from its fields; proto < 0 is any protocol.
-Rule make_rule(Range src, Range dst, Range sp, Range dp, int proto, Action action) {
-  Rule r = wildcard_rule();
-  r[Field::kSrcIp] = src;
-  r[Field::kDstIp] = dst;
-  r[Field::kSrcPort] = sp;
-  r[Field::kDstPort] = dp;
-  if (proto >= 0) {
-    r.proto_value = static_cast<std::uint8_t>(proto);
-    r.proto_mask = 0xFF;
-    r[Field::kProto] = {r.proto_value, r.proto_value};
-  }
-  r.action = action;
-  return r;
-}
 
 const Range kAnyIp = prefix_range(0, 0);
 Range pfx(std::uint32_t addr, unsigned len) {

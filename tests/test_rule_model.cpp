@@ -1,28 +1,14 @@
 // The rule model, RuleSet validation and the LinearScan reference on hand-made edge cases.
 #include <catch2/catch.hpp>
+#include "rules.hpp"
 
 #include "lacl/linear_scan.hpp"
 #include "lacl/rule_set.hpp"
 
 using namespace lacl;
+using test::make_rule;
 
 namespace {
-
-Rule rule(Range sip, Range dip, Range sp, Range dp, int proto /* -1: any */) {
-  Rule r;
-  r[Field::kSrcIp] = sip;
-  r[Field::kDstIp] = dip;
-  r[Field::kSrcPort] = sp;
-  r[Field::kDstPort] = dp;
-  if (proto < 0) {
-    r[Field::kProto] = {0, 255};
-  } else {
-    r.proto_value = static_cast<std::uint8_t>(proto);
-    r.proto_mask = 0xFF;
-    r[Field::kProto] = {r.proto_value, r.proto_value};
-  }
-  return r;
-}
 
 constexpr Range kAnyIp{0, 0xFFFFFFFFu};
 constexpr Range kAnyPort{0, 0xFFFF};
@@ -95,12 +81,13 @@ TEST_CASE("RuleSet rejects invalid rules and names them", "[rule]") {
 
 TEST_CASE("LinearScan: first match wins, kNoMatch otherwise", "[linear]") {
   std::vector<Rule> rules = {
-      rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),        // 0
-      rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),        // 1: duplicate
-      rule(prefix_range(0x0A010000u, 16), kAnyIp, kAnyPort, kAnyPort, -1),      // 2: shadowed part
-      rule({0, 0}, {0xFFFFFFFFu, 0xFFFFFFFFu}, {0, 0}, {65535, 65535}, 0),      // 3: single points
-      rule(kAnyIp, kAnyIp, {1024, 65535}, kAnyPort, 17),                        // 4
-      rule({0xFFFFFFFFu, 0xFFFFFFFFu}, kAnyIp, {65535, 65535}, kAnyPort, 255),  // 5: max values
+      make_rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),    // 0
+      make_rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),    // 1: duplicate
+      make_rule(prefix_range(0x0A010000u, 16), kAnyIp, kAnyPort, kAnyPort, -1),  // 2: shadowed part
+      make_rule({0, 0}, {0xFFFFFFFFu, 0xFFFFFFFFu}, {0, 0}, {65535, 65535}, 0),  // 3: single points
+      make_rule(kAnyIp, kAnyIp, {1024, 65535}, kAnyPort, 17),                    // 4
+      make_rule({0xFFFFFFFFu, 0xFFFFFFFFu}, kAnyIp, {65535, 65535}, kAnyPort,
+                255),  // 5: max values
   };
   auto set = RuleSet::make(rules);
   REQUIRE(set);
