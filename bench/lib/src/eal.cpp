@@ -2,11 +2,11 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
-#include <rte_lcore.h>
-#include <rte_malloc.h>
 #include <unistd.h>
 
 #include <mutex>
+
+#include "lacl/dpdk/eal.hpp"
 
 namespace lacl::bench {
 namespace {
@@ -104,14 +104,7 @@ void cleanup_eal() noexcept {
 }
 
 std::size_t eal_heap_bytes() noexcept {
-  if (!eal_ready()) return 0;
-  std::size_t total = 0;
-  for (unsigned i = 0; i < rte_socket_count(); ++i) {
-    rte_malloc_socket_stats st{};
-    if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i), &st) == 0)
-      total += st.heap_allocsz_bytes;
-  }
-  return total;
+  return eal_ready() ? dpdk::eal_heap_bytes() : 0;
 }
 
 }  // namespace lacl::bench

@@ -1,4 +1,4 @@
-#include "lacl/bench/rte_acl_classifier.hpp"
+#include "lacl/dpdk/rte_acl_classifier.hpp"
 
 #include <rte_acl.h>
 #include <rte_byteorder.h>
@@ -10,12 +10,15 @@
 #include <chrono>
 #include <cstring>
 #include <string>
+#include <utility>
 
-#include "lacl/bench/burst_timer.hpp"
-#include "lacl/bench/eal.hpp"
+#include "lacl/dpdk/eal.hpp"
 
-namespace lacl::bench {
+namespace lacl::dpdk {
 namespace {
+
+// The convenience classify() converts and classifies keys in bursts of this many.
+constexpr std::size_t kBurst = 256;
 
 // rte_acl's rule type for our five fields, in field_index order.
 RTE_ACL_RULE_DEF(AclRule5, 5);
@@ -127,7 +130,7 @@ RteAclTrace RteAclTrace::from(std::span<const PacketKey> keys) {
 
 Result<RteAclClassifier> RteAclClassifier::build(const RuleSet& rules,
                                                  const RteAclOptions& options) {
-  if (!eal_ready()) return Error{"rte_acl: EAL is not initialised"};
+  if (!eal_is_up()) return Error{"rte_acl: EAL is not initialised"};
   if (rules.size() >= static_cast<std::size_t>(RTE_ACL_MAX_PRIORITY)) {
     return Error{"rte_acl: " + std::to_string(rules.size()) + " rules exceed its priority range (" +
                  std::to_string(RTE_ACL_MAX_PRIORITY - 1) + ")"};
@@ -188,7 +191,7 @@ Result<RteAclClassifier> RteAclClassifier::build(const RuleSet& rules,
 
 std::vector<RteAclAlg> RteAclClassifier::available_algs() {
   std::vector<RteAclAlg> out;
-  if (!eal_ready()) return out;
+  if (!eal_is_up()) return out;
   const std::string name = next_name("lacl-probe");
   rte_acl_param prm{};
   prm.name = name.c_str();
@@ -249,4 +252,4 @@ void RteAclClassifier::classify(std::span<const PacketKey> keys, std::span<RuleI
     out[i] = rule_id(ud[i]);
 }
 
-}  // namespace lacl::bench
+}  // namespace lacl::dpdk
