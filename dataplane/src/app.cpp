@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <thread>
 
 #include "lacl/dataplane/classifier_loader.hpp"
+#include "lacl/dataplane/pcap_reader.hpp"
 #include "log.hpp"
+#include "rte_acl_backend.hpp"
 #include "telemetry.hpp"
 
 namespace lacl::dataplane {
@@ -17,7 +20,11 @@ namespace {
 constexpr unsigned kPoolCache = 256;
 constexpr std::uint32_t kMinMbufs = 8192;
 constexpr auto kControlPeriod = std::chrono::milliseconds(1);
-constexpr int kLinkWaitSteps = 30;  // x 100 ms
+constexpr int kLinkWaitSteps = 30;   // x 100 ms
+constexpr int kInjectRetries = 100;  // TX bursts without progress before --inject gives up
+
+// Backends other than lacl need EAL, so the DPDK-free loader gets their builder from here.
+const BackendBuilder kBuildBackend = make_rte_acl_backend;
 
 double seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
@@ -56,7 +63,7 @@ int App::run() {
 Status App::setup() {
   telemetry_register();
   // Fail on a bad rule file before any port is touched.
-  auto first = load_classifier(options_.source_kind, options_.source_path, options_);
+  auto first = load_classifier(options_.source_kind, options_.source_path, options_, kBuildBackend);
   if (!first) return Error{"cannot load the classifier: " + first.error().message};
   for (const std::string& w : first->warnings)
     log_warning("%s", w.c_str());
@@ -67,8 +74,10 @@ Status App::setup() {
                                      options_.generation_hits);
   if (!sw) return Error{sw.error().message};
   classifiers_ = std::move(*sw);
-  log_info("generation 1: %s (%s, %zu rules) loaded in %.1f ms", first->source.c_str(),
-           first->format.c_str(), first->classifier.rule_count(), first->load_ms);
+  log_info("generation 1: %s (%s, %zu rules, backend %s %s) loaded in %.1f ms",
+           first->source.c_str(), first->format.c_str(), first->backend->rule_count(),
+           first->backend->info().name.c_str(), first->backend->info().algorithm.c_str(),
+           first->load_ms);
   source_path_ = first->source;
   classifiers_->publish(std::move(*first));
 
@@ -80,12 +89,16 @@ Status App::setup() {
   }
   check_links();
   if (options_.flush_rx) flush_rx();
+  if (!options_.inject_path.empty()) {
+    if (Status s = inject(); !s) return s;
+  }
   counters_.assign(worker_lcores_.size(), WorkerCounters{});
   return create_workers();
 }
 
 void App::forward() {
   started_ = std::chrono::steady_clock::now();
+  if (options_.warmup_s <= 0) take_sample(measure_from_);  // every count is still 0
   forwarding_ = true;
   telemetry_attach(this);
   log_info(
@@ -139,7 +152,7 @@ int App::finish() {
       return 1;
     }
   }
-  return 0;
+  return packets_short_ ? 3 : 0;
 }
 
 Status App::select_ports() {
@@ -216,6 +229,8 @@ Status App::create_pool() {
   std::uint64_t n = std::uint64_t{ports_.count} * queues_ * per_queue +
                     worker_lcores_.size() * (kPoolCache + options_.burst);
   n = std::max<std::uint64_t>(n, kMinMbufs);
+  if (!options_.inject_path.empty())
+    n += std::uint64_t{ports_.count} * queues_ * options_.inject_per_queue;
   if (options_.mbufs != 0) n = options_.mbufs;
   pool_ = rte_pktmbuf_pool_create("lacl_mbufs", static_cast<unsigned>(n), kPoolCache, 0,
                                   RTE_MBUF_DEFAULT_BUF_SIZE, static_cast<int>(rte_socket_id()));
@@ -293,6 +308,55 @@ void App::flush_rx() {
   }
 }
 
+Status App::inject() {
+  const std::string& path = options_.inject_path;
+  auto frames = read_pcap(path);
+  if (!frames) return Error{"--inject: " + frames.error().message};
+  if (frames->empty()) return Error{"--inject: " + path + " holds no frame"};
+  const std::uint32_t per_queue = options_.inject_per_queue;
+  std::vector<rte_mbuf*> burst(per_queue);
+  std::size_t next = 0;
+  for (std::uint16_t i = 0; i < ports_.count; ++i) {
+    const std::uint16_t port = ports_.id[i];
+    for (std::uint16_t q = 0; q < queues_; ++q) {
+      for (std::uint32_t k = 0; k < per_queue; ++k) {
+        const std::vector<std::uint8_t>& f = (*frames)[next++ % frames->size()];
+        rte_mbuf* m = rte_pktmbuf_alloc(pool_);
+        char* data =
+            m == nullptr ? nullptr : rte_pktmbuf_append(m, static_cast<std::uint16_t>(f.size()));
+        if (data == nullptr) {
+          rte_pktmbuf_free(m);
+          rte_pktmbuf_free_bulk(burst.data(), k);
+          return Error{m == nullptr ? "--inject: the mbuf pool ran out (raise --mbufs)"
+                                    : "--inject: a frame of " + std::to_string(f.size()) +
+                                          " bytes does not fit an mbuf"};
+        }
+        std::memcpy(data, f.data(), f.size());
+        m->port = port;  // what a PMD sets on receive; the TX error callback reads it
+        burst[k] = m;
+      }
+      std::uint32_t sent = 0;
+      for (int idle = 0; sent < per_queue && idle < kInjectRetries;) {
+        const std::uint16_t n = rte_eth_tx_burst(
+            port, q, burst.data() + sent,
+            static_cast<std::uint16_t>(std::min<std::uint32_t>(per_queue - sent, 512)));
+        sent += n;
+        idle = n == 0 ? idle + 1 : 0;
+      }
+      if (sent < per_queue) {
+        rte_pktmbuf_free_bulk(burst.data() + sent, per_queue - sent);
+        return Error{"--inject: TX queue " + std::to_string(q) + " of port " +
+                     std::to_string(port) + " took " + std::to_string(sent) + " of " +
+                     std::to_string(per_queue) +
+                     " frames (lower --inject-per-queue; a net_ring ring holds 1023)"};
+      }
+    }
+  }
+  log_info("injected %u frame(s) from %s into each of %u TX queue(s) of %u port(s)", per_queue,
+           path.c_str(), queues_, ports_.count);
+  return Ok{};
+}
+
 void App::check_links() {
   std::vector<rte_eth_link> links(ports_.count);
   for (int step = 0; step <= kLinkWaitSteps; ++step) {
@@ -346,6 +410,8 @@ void App::control_loop() {
   auto next_stats = started_ + interval;
   Snapshot prev = snapshot();
   auto prev_at = clock::now();
+  std::uint64_t last_rx = 0;
+  auto last_progress = started_;
   while (!quit_.load(std::memory_order_relaxed)) {
     if (signals_.quit.load()) break;
     if (signals_.reload.exchange(false)) {
@@ -358,8 +424,33 @@ void App::control_loop() {
       (void)swap("");
     }
     const auto now = clock::now();
-    if (options_.packets != 0 && total_rx() >= options_.packets) break;
-    if (options_.duration_s > 0 && seconds(now - started_) >= options_.duration_s) break;
+    if (measure_from_.tsc == 0 && seconds(now - started_) >= options_.warmup_s)
+      take_sample(measure_from_);
+    if (options_.packets != 0) {
+      const std::uint64_t rx = total_rx();
+      if (rx >= options_.packets) break;
+      if (rx != last_rx) {
+        last_rx = rx;
+        last_progress = now;
+      } else if (seconds(now - last_progress) >= options_.idle_timeout_s) {
+        log_warning(
+            "--packets %llu: only %llu packet(s) arrived, none in the last %.1f s "
+            "(--idle-timeout): stopping",
+            static_cast<unsigned long long>(options_.packets), static_cast<unsigned long long>(rx),
+            options_.idle_timeout_s);
+        packets_short_ = true;
+        break;
+      }
+    }
+    if (options_.duration_s > 0 && seconds(now - started_) >= options_.duration_s) {
+      if (options_.packets != 0) {
+        log_warning("--packets %llu: only %llu packet(s) arrived within --duration %.1f s",
+                    static_cast<unsigned long long>(options_.packets),
+                    static_cast<unsigned long long>(total_rx()), options_.duration_s);
+        packets_short_ = true;
+      }
+      break;
+    }
     if (options_.stats_interval_s > 0 && now >= next_stats) {
       Snapshot s = snapshot();
       std::printf("%s\n", stats_line(s, prev, seconds(now - prev_at)).c_str());
@@ -371,6 +462,10 @@ void App::control_loop() {
     }
     std::this_thread::sleep_for(kControlPeriod);
   }
+  take_sample(measure_to_);
+  if (measure_from_.tsc == 0)
+    log_warning("forwarding stopped within --warmup %.1f s: no per-worker rate is measured",
+                options_.warmup_s);
   quit_.store(true);
 }
 
@@ -391,11 +486,23 @@ void App::shutdown_ports() {
 
 std::uint64_t App::total_rx() const {
   std::uint64_t rx = 0;
-  for (const WorkerCounters& c : counters_) {
-    for (std::uint16_t i = 0; i < ports_.count; ++i)
-      rx += peek(c.port[i].rx);
-  }
+  for (std::size_t w = 0; w < counters_.size(); ++w)
+    rx += worker_rx(w);
   return rx;
+}
+
+std::uint64_t App::worker_rx(std::size_t w) const {
+  std::uint64_t rx = 0;
+  for (std::uint16_t i = 0; i < ports_.count; ++i)
+    rx += peek(counters_[w].port[i].rx);
+  return rx;
+}
+
+void App::take_sample(WorkerSample& out) const {
+  out.packets.resize(counters_.size());
+  out.tsc = rte_rdtsc();
+  for (std::size_t w = 0; w < counters_.size(); ++w)
+    out.packets[w] = worker_rx(w);
 }
 
 Snapshot App::snapshot() const {
@@ -425,19 +532,36 @@ Snapshot App::snapshot() const {
     s.total += p.counters;
   if (last > first)
     s.active_s = static_cast<double>(last - first) / static_cast<double>(rte_get_tsc_hz());
+  // Per-worker rates over the measured interval, once the control loop has ended it.
+  s.warmup_s = options_.warmup_s;
+  if (finished_ && measure_from_.tsc != 0 && measure_to_.tsc > measure_from_.tsc) {
+    s.measured_s = static_cast<double>(measure_to_.tsc - measure_from_.tsc) /
+                   static_cast<double>(rte_get_tsc_hz());
+    for (std::size_t w = 0; w < workers_.size(); ++w) {
+      LcoreReport l;
+      l.worker = static_cast<std::uint32_t>(w);
+      l.lcore = worker_lcores_[w];
+      l.packets = measure_to_.packets[w] - measure_from_.packets[w];
+      l.mpps = static_cast<double>(l.packets) / s.measured_s / 1e6;
+      s.lcores.push_back(l);
+    }
+  }
 
   s.generation_hits = options_.generation_hits;
   if (classifiers_) {
     classifiers_->inspect([&](const Generation& g, const HitHistory& h) {
-      const Classifier& c = g.loaded.classifier;
+      const Backend& c = *g.loaded.backend;
+      const BackendInfo info = c.info();
       s.generation = g.number;
       s.source = g.loaded.source;
       s.kind = g.loaded.kind;
       s.format = g.loaded.format;
+      s.backend = info.name;
+      s.algorithm = info.algorithm;
       s.rules = c.rule_count();
-      s.classifier_bytes = c.bytes();
-      s.isets = c.isets().size();
-      s.coverage = c.report().coverage;
+      s.classifier_bytes = info.bytes;
+      s.isets = info.isets;
+      s.coverage = info.coverage;
       s.default_action = c.default_action();
       GenerationSummary active = summarize(g, true);
       active.active = true;
@@ -470,7 +594,7 @@ Result<SwapOutcome> App::swap(const std::string& path) {
     std::lock_guard lock(status_mutex_);
     source = source_path_;
   }
-  auto loaded = load_classifier(options_.source_kind, source, options_);
+  auto loaded = load_classifier(options_.source_kind, source, options_, kBuildBackend);
   if (!loaded) {
     {
       std::lock_guard lock(status_mutex_);
@@ -483,7 +607,7 @@ Result<SwapOutcome> App::swap(const std::string& path) {
   for (const std::string& w : loaded->warnings)
     log_warning("%s", w.c_str());
   SwapOutcome out;
-  out.rules = loaded->classifier.rule_count();
+  out.rules = loaded->backend->rule_count();
   out.load_ms = loaded->load_ms;
   out.source = source;
   const auto t0 = std::chrono::steady_clock::now();

@@ -40,6 +40,12 @@ struct SwapOutcome {
   std::string source;
 };
 
+/// Packets received by each worker at one TSC instant: the ends of the measured interval.
+struct WorkerSample {
+  std::uint64_t tsc = 0;  ///< 0: not taken
+  std::vector<std::uint64_t> packets;
+};
+
 class App {
  public:
   App(Options options, SignalFlags& signals);
@@ -69,12 +75,15 @@ class App {
   Status create_pool();
   Status init_port(std::uint16_t index);
   void flush_rx();
+  Status inject();
   void check_links();
   Status create_workers();
   void control_loop();
   static void* control_thread(void* app);
   void shutdown_ports();
   std::uint64_t total_rx() const;
+  std::uint64_t worker_rx(std::size_t w) const;
+  void take_sample(WorkerSample& out) const;
 
   Options options_;
   SignalFlags& signals_;
@@ -97,6 +106,10 @@ class App {
   std::chrono::steady_clock::time_point stopped_{};
   std::atomic<bool> forwarding_{false};
   std::atomic<bool> finished_{false};
+  // Written by the control loop, read after it ended (the final report).
+  WorkerSample measure_from_;   // after --warmup
+  WorkerSample measure_to_;     // when forwarding is told to stop
+  bool packets_short_ = false;  // --packets was not reached
 
   std::mutex swap_mutex_;            // one swap at a time (SIGHUP, telemetry)
   mutable std::mutex status_mutex_;  // guards the fields below

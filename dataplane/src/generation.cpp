@@ -18,7 +18,7 @@ Generation::Generation(std::uint64_t n, LoadedClassifier l, std::size_t workers)
     : number(n), loaded(std::move(l)) {
   counters.reserve(workers);
   for (std::size_t w = 0; w < workers; ++w)
-    counters.emplace_back(loaded.classifier.rule_count());
+    counters.emplace_back(loaded.backend->rule_count());
 }
 
 GenerationSummary summarize(const Generation& g, bool with_hits) {
@@ -26,7 +26,7 @@ GenerationSummary summarize(const Generation& g, bool with_hits) {
   s.number = g.number;
   s.source = g.loaded.source;
   s.kind = g.loaded.kind;
-  s.rules = g.loaded.classifier.rule_count();
+  s.rules = g.loaded.backend->rule_count();
   s.load_ms = g.loaded.load_ms;
   if (with_hits) s.hits.assign(s.rules, 0);
   for (const GenerationCounters& c : g.counters) {

@@ -31,7 +31,7 @@ std::optional<Action> parse_action(std::string_view text) noexcept {
 Result<Options> parse_options(std::span<char* const> args) {
   Options o;
   std::string rules, artifact, format, rule_action = "accept", default_action = "accept";
-  std::string portmask, ports;
+  std::string portmask, ports, backend = "lacl";
 
   CLI::App app{
       "lacl-dataplane <EAL options> -- (--rules FILE | --artifact FILE) [options]\n\n"
@@ -68,7 +68,12 @@ Result<Options> parse_options(std::span<char* const> args) {
       ->check(CLI::Range(0.0, 60000.0))
       ->capture_default_str();
   app.add_flag("!--no-verify", o.verify,
-               "Skip the cross-check of a compiled rule set against the reference linear scan");
+               "Skip the cross-check of every loaded classifier against the reference (the "
+               "linear scan of the rules, or the artifact's own classifier)");
+  app.add_option("--backend", backend,
+                 "Classifier backend: lacl (the learned classifier) or rte_acl (DPDK's rte_acl, "
+                 "built from the same rules; from an artifact, from the rules it holds)")
+      ->capture_default_str();
 
   auto* mask_opt =
       app.add_option("-p,--portmask", portmask, "Hex mask of the DPDK ports to use (default: all)");
@@ -104,7 +109,28 @@ Result<Options> parse_options(std::span<char* const> args) {
                  "Stop after this many seconds (0: until SIGINT/SIGTERM)")
       ->check(CLI::Range(0.0, 1e9));
   app.add_option("--packets", o.packets,
-                 "Stop once at least this many packets were received (0: no limit)");
+                 "Stop once at least this many packets were received (0: no limit). If they do "
+                 "not all arrive (--duration passes first, or --idle-timeout), stop with a "
+                 "warning and exit status 3");
+  app.add_option("--idle-timeout", o.idle_timeout_s,
+                 "With --packets: seconds without a received packet before giving up")
+      ->check(CLI::Range(0.001, 1e9))
+      ->capture_default_str();
+  app.add_option("--warmup", o.warmup_s,
+                 "Seconds of forwarding before the per-worker rates are measured (the report's "
+                 "lcores[]: packets and Mpps per worker lcore from then to the stop)")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  app.add_option("--inject", o.inject_path,
+                 "Before forwarding, send frames of this pcap (in file order, cycled) into every "
+                 "TX queue of every port: on a net_ring loopback port they come back on RX and "
+                 "circulate for as long as the rules forward them (a benchmark source)");
+  app.add_option("--inject-per-queue", o.inject_per_queue,
+                 "Frames --inject sends into each TX queue of each port. A net_ring ring holds "
+                 "1023 frames; with paired ports it can hold its own and its peer's (keep it "
+                 "<= 511)")
+      ->check(CLI::Range(1u, 1u << 20))
+      ->capture_default_str();
   app.add_option("--report", o.report_path, "Write the final report as JSON to this file");
   app.add_option("--top", o.top_rules, "Busiest rules shown in the final text report")
       ->capture_default_str();
@@ -126,6 +152,10 @@ Result<Options> parse_options(std::span<char* const> args) {
   }
   o.source_kind = artifact.empty() ? SourceKind::kRules : SourceKind::kArtifact;
   o.source_path = artifact.empty() ? rules : artifact;
+  const auto kind = parse_backend(backend);
+  if (!kind)
+    return Error{"--backend: unknown backend '" + backend + "' (expected lacl or rte_acl)"};
+  o.backend = *kind;
   if (!format.empty()) o.rule_file.format = parse_format(format);
   const auto ra = parse_action(rule_action);
   if (!ra)

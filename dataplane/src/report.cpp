@@ -48,13 +48,21 @@ std::string stats_line(const Snapshot& now, const Snapshot& prev, double dt_s) {
 
 std::string report_text(const Snapshot& s, std::size_t top) {
   std::string out = "== lacl-dataplane report\n";
-  out +=
-      fmt("classifier: generation %llu, %s (%s, %s), %zu rules, %zu iSets, coverage %.1f%%, %zu "
-          "bytes\n",
-          ull(s.generation), s.source.c_str(), s.kind.c_str(), s.format.c_str(), s.rules, s.isets,
-          100.0 * s.coverage, s.classifier_bytes);
+  out += fmt("classifier: generation %llu, %s (%s, %s), backend %s (%s), %zu rules, ",
+             ull(s.generation), s.source.c_str(), s.kind.c_str(), s.format.c_str(),
+             s.backend.c_str(), s.algorithm.c_str(), s.rules);
+  if (s.backend == "lacl") out += fmt("%zu iSets, coverage %.1f%%, ", s.isets, 100.0 * s.coverage);
+  out += fmt("%zu bytes\n", s.classifier_bytes);
   out += fmt("workers: %u, burst %u; ran %.3f s, traffic for %.3f s: %.3f Mpps\n", s.workers,
              s.burst, s.uptime_s, s.active_s, rx_mpps(s));
+  if (!s.lcores.empty()) {
+    out += fmt("per worker lcore, over %.3f s after a %.3f s warm-up:", s.measured_s, s.warmup_s);
+    for (const LcoreReport& l : s.lcores) {
+      out += fmt(" worker %u (lcore %u) %llu packets, %.3f Mpps;", l.worker, l.lcore,
+                 ull(l.packets), l.mpps);
+    }
+    out.back() = '\n';
+  }
   out += fmt("%-6s %-24s %12s %12s %12s %12s %12s %10s\n", "port", "name", "rx", "tx", "dropped",
              "malformed", "sent", "tx_failed");
   for (const PortReport& p : s.ports) {
@@ -115,6 +123,11 @@ std::string report_json(const Snapshot& s) {
   for (std::size_t k = 1; k < kParseResultCount; ++k) {
     malformed[parse_result_name(static_cast<ParseResult>(k))] = s.malformed_by_kind[k];
   }
+  json lcores = json::array();
+  for (const LcoreReport& l : s.lcores) {
+    lcores.push_back(
+        {{"worker", l.worker}, {"lcore", l.lcore}, {"packets", l.packets}, {"mpps", l.mpps}});
+  }
   json generations = json::array();
   for (const GenerationSummary& g : s.generations) {
     json j = {{"generation", g.number}, {"source", g.source},       {"kind", g.kind},
@@ -143,8 +156,13 @@ std::string report_json(const Snapshot& s) {
       {"mpps", rx_mpps(s)},
       {"workers", s.workers},
       {"burst", s.burst},
+      {"warmup_s", s.warmup_s},
+      {"measured_s", s.measured_s},
+      {"lcores", std::move(lcores)},
       {"classifier",
        {{"generation", s.generation},
+        {"backend", s.backend},
+        {"algorithm", s.algorithm},
         {"source", s.source},
         {"kind", s.kind},
         {"format", s.format},

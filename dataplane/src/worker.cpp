@@ -108,7 +108,7 @@ void Worker::process_burst(std::uint16_t in, std::uint16_t n) noexcept {
 
   // One generation for the whole burst: every packet is decided by one classifier.
   const Generation* g = s.classifiers->current();
-  const Classifier& cls = g->loaded.classifier;
+  const Backend& cls = *g->loaded.backend;
   GenerationCounters& gc = g->counters[s.id];
   if (good != 0) cls.classify({keys_.data(), good}, {ids_.data(), good});
 

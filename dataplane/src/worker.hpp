@@ -1,6 +1,7 @@
-// The per-lcore fast path: RX burst -> parse the burst -> one classify call -> apply actions ->
-// buffered TX with a TSC-driven drain. One Worker per worker lcore; worker w polls RX queue w
-// and owns TX queue w of every port, so no queue is shared and nothing is locked.
+// The per-lcore fast path: RX burst -> parse the burst -> one classify call on the serving
+// backend (lacl or rte_acl) -> apply actions -> buffered TX with a TSC-driven drain. One Worker
+// per worker lcore; worker w polls RX queue w and owns TX queue w of every port, so no queue is
+// shared and nothing is locked.
 #pragma once
 
 #include <array>

@@ -45,7 +45,7 @@ LoadedClassifier compiled(std::size_t rules, std::uint64_t seed) {
   auto c = Classifier::compile(*set, co);
   REQUIRE(c.ok());
   LoadedClassifier l;
-  l.classifier = std::move(*c);
+  l.backend = make_lacl_backend(std::move(*c));
   l.source = "set" + std::to_string(seed);
   l.kind = "rules";
   return l;

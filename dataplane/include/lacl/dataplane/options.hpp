@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "lacl/dataplane/backend.hpp"
 #include "lacl/result.hpp"
 #include "lacl/rule.hpp"
 #include "lacl/rule_file.hpp"
@@ -26,7 +27,8 @@ struct Options {
   std::string source_path;
   RuleFileOptions rule_file;        ///< --format, --rule-action, --default-action (rules only)
   double tuning_budget_ms = 150.0;  ///< compile budget for --rules (CompileOptions)
-  bool verify = true;               ///< cross-check a compiled rule set against LinearScan
+  bool verify = true;               ///< cross-check every loaded classifier against a reference
+  BackendKind backend = BackendKind::kLacl;  ///< --backend lacl|rte_acl
 
   std::optional<std::uint64_t> portmask;  ///< --portmask: DPDK port ids as a bit mask
   std::vector<std::uint16_t> ports;       ///< --ports: DPDK port ids (empty: all, or portmask)
@@ -39,9 +41,14 @@ struct Options {
   bool flush_rx = false;         ///< drain RX queues before starting (eats net_pcap input)
   bool promiscuous = true;
 
+  std::string inject_path;               ///< --inject FILE.pcap: frames sent before forwarding
+  std::uint32_t inject_per_queue = 256;  ///< frames sent into each TX queue of each port
+
   double stats_interval_s = 0;   ///< periodic stats line; 0: off
   double duration_s = 0;         ///< stop after this long; 0: run until signalled
   std::uint64_t packets = 0;     ///< stop once this many packets arrived; 0: no limit
+  double idle_timeout_s = 10;    ///< with --packets: give up after this long without traffic
+  double warmup_s = 0;           ///< per-worker rates are measured from this long after start
   std::string report_path;       ///< --report FILE.json
   std::uint32_t top_rules = 10;  ///< busiest rules in the text report
   bool generation_hits = false;  ///< per-generation per-rule hits in the JSON report

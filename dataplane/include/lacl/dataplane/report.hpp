@@ -13,6 +13,12 @@
 //   "default_hits": well-formed packets that matched no rule, all generations.
 //   "generations": [{"generation", "source", "kind", "rules", "active", "classified",
 //                    "no_match", "malformed", "load_ms"[, "rule_hits"]}, ...] oldest first.
+//   "lcores": [{"worker", "lcore", "packets", "mpps"}, ...] per worker lcore: packets it received
+//             (on every port) over the measured interval, "measured_s" long, which starts
+//             "warmup_s" after forwarding started (--warmup) and ends when forwarding is told to
+//             stop; empty when the run ended within the warm-up.
+//   "classifier": {"backend", "algorithm", ...}: the serving backend (lacl or rte_acl) and its
+//             lookup implementation. rule_hits, ports and every counter mean the same for both.
 #pragma once
 
 #include <array>
@@ -34,11 +40,22 @@ struct PortReport {
   PortCounters counters;
 };
 
+/// One worker lcore's share of the measured interval.
+struct LcoreReport {
+  std::uint32_t worker = 0;
+  unsigned lcore = 0;
+  std::uint64_t packets = 0;  ///< received over the measured interval
+  double mpps = 0;            ///< packets / measured_s / 1e6
+};
+
 struct Snapshot {
   double uptime_s = 0;  ///< since forwarding started (until it stopped, in the final report)
   double active_s = 0;  ///< first to last non-empty RX burst, over all workers
   std::uint32_t workers = 0;
   std::uint32_t burst = 0;
+  double warmup_s = 0;              ///< --warmup
+  double measured_s = 0;            ///< the interval lcores[] is measured over (final report)
+  std::vector<LcoreReport> lcores;  ///< per worker; empty until the final report
   std::vector<PortReport> ports;
   PortCounters total;  ///< sum over ports
   std::array<std::uint64_t, kParseResultCount> malformed_by_kind{};
@@ -46,6 +63,7 @@ struct Snapshot {
   // The classifier serving now.
   std::uint64_t generation = 0;
   std::string source, kind, format;
+  std::string backend, algorithm;  ///< BackendInfo::name, ::algorithm
   std::size_t rules = 0;
   std::size_t classifier_bytes = 0;
   std::size_t isets = 0;
