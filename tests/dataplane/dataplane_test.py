@@ -674,7 +674,7 @@ def scenario_loopback(env):
         lc = rep["lcores"]
         check(len(lc) == 1 and lc[0]["packets"] > 0 and lc[0]["mpps"] > 0,
               f"{backend}: lcores {lc}")
-        check(0.6 < rep["measured_s"] < 1.2 and rep["warmup_s"] == 0.3,
+        check(0.45 < rep["measured_s"] < 2.0 and rep["warmup_s"] == 0.3,
               f"{backend}: measured {rep['measured_s']} s after {rep['warmup_s']} s")
         check(abs(lc[0]["packets"] / rep["measured_s"] / 1e6 - lc[0]["mpps"]) < 1e-6,
               f"{backend}: Mpps is not packets over the measured interval")
@@ -713,8 +713,9 @@ while off + 16 <= len(data):
 
 
 def scenario_rss(env):
-    if os.geteuid() != 0 or shutil.which("ip") is None:
-        raise Skip("needs root and iproute2 (ip netns) for a net_tap port in a private namespace")
+    if os.geteuid() != 0 or shutil.which("ip") is None or not os.path.exists("/dev/net/tun"):
+        raise Skip("needs root, iproute2 (ip netns) and /dev/net/tun for a net_tap port in a "
+                   "private namespace")
     rules = with_actions(env.gen_rules("fw.rules", 500, 81, profile="fw"), env.path("fw-actions.rules"))
     trace = env.gen_trace("fw.trace", rules, 8000, 82, zipf=0.5)
     pcap_in = env.path("in.pcap")
