@@ -3,16 +3,19 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "lacl/dataplane/backend.hpp"
 #include "lacl/dataplane/frame_builder.hpp"
 #include "lacl/dataplane/generation.hpp"
 #include "lacl/dataplane/options.hpp"
 #include "lacl/dataplane/packet_parser.hpp"
+#include "lacl/dataplane/pcap_reader.hpp"
 #include "lacl/dataplane/pcap_writer.hpp"
 #include "lacl/dataplane/report.hpp"
 #include "lacl/generator.hpp"
@@ -102,6 +105,35 @@ TEST_CASE("PcapWriter writes the classic microsecond format", "[pcap]") {
   CHECK(static_cast<unsigned char>(bytes[second + 16]) == 0xCD);
 }
 
+TEST_CASE("read_pcap reads what PcapWriter writes and refuses what it cannot read", "[pcap]") {
+  const std::string path = "test_dataplane_support_read.pcap";
+  auto w = PcapWriter::open(path);
+  REQUIRE(w.ok());
+  const std::vector<std::uint8_t> a(64, 0x11), b(90, 0x22);
+  w->write(a, 1);
+  w->write(b, 2);
+  REQUIRE(w->close().ok());
+  auto frames = read_pcap(path);
+  REQUIRE(frames.ok());
+  CHECK(*frames == std::vector<std::vector<std::uint8_t>>{a, b});
+  auto first = read_pcap(path, 1);
+  REQUIRE(first.ok());
+  CHECK(first->size() == 1);
+
+  // Cut in the middle of the second frame: refused, naming the file and the offset.
+  std::filesystem::resize_file(path, 24 + 16 + 64 + 16 + 10);
+  auto cut = read_pcap(path);
+  REQUIRE_FALSE(cut.ok());
+  CHECK(cut.error().message.find(path + ": truncated record at byte 104") == 0);
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << std::string(24, 'x');
+  }
+  REQUIRE_FALSE(read_pcap(path).ok());
+  std::remove(path.c_str());
+  REQUIRE_FALSE(read_pcap(path).ok());
+}
+
 TEST_CASE("PcapWriter refuses an unwritable path", "[pcap]") {
   auto w = PcapWriter::open("/nonexistent-dir/x.pcap");
   REQUIRE_FALSE(w.ok());
@@ -164,6 +196,32 @@ TEST_CASE("options: defaults and every option", "[options]") {
   CHECK(o->ports == std::vector<std::uint16_t>{0, 2});
   CHECK(o->flush_rx);
   CHECK_FALSE(o->verify);
+}
+
+TEST_CASE("options: --backend, --inject and the run limits", "[options]") {
+  auto o = parse({"--rules", "r"});
+  REQUIRE(o.ok());
+  CHECK(o->backend == BackendKind::kLacl);
+  CHECK(o->inject_path.empty());
+  CHECK(o->warmup_s == 0);
+  CHECK(o->idle_timeout_s == 10);
+
+  o = parse({"--rules", "r", "--backend", "rte_acl", "--inject", "f.pcap", "--inject-per-queue",
+             "500", "--warmup", "2", "--idle-timeout", "0.5"});
+  REQUIRE(o.ok());
+  CHECK(o->backend == BackendKind::kRteAcl);
+  CHECK(o->inject_path == "f.pcap");
+  CHECK(o->inject_per_queue == 500);
+  CHECK(o->warmup_s == 2);
+  CHECK(o->idle_timeout_s == 0.5);
+
+  o = parse({"--rules", "r", "--backend", "nope"});
+  REQUIRE_FALSE(o.ok());
+  CHECK(o.error().message == "--backend: unknown backend 'nope' (expected lacl or rte_acl)");
+  CHECK_FALSE(parse({"--rules", "r", "--inject-per-queue", "0"}).ok());
+  CHECK(std::string(backend_name(BackendKind::kRteAcl)) == "rte_acl");
+  CHECK(parse_backend("lacl") == BackendKind::kLacl);
+  CHECK_FALSE(parse_backend("LACL").has_value());
 }
 
 TEST_CASE("options: bad command lines are errors, never exits", "[options]") {
@@ -310,4 +368,38 @@ TEST_CASE("the JSON report keeps its contract", "[report]") {
   const std::string text = report_text(s, 5);
   CHECK(text.find("net_pcap0") != std::string::npos);
   CHECK(text.find("busiest rules") != std::string::npos);
+}
+
+TEST_CASE("rules_of recovers every rule, action and the default action of a classifier",
+          "[backend]") {
+  for (const Profile profile : {Profile::kAcl, Profile::kFw, Profile::kIpc}) {
+    std::vector<Rule> rules = generate_rules(profile, 400, 9);
+    for (std::size_t i = 0; i < rules.size(); ++i)
+      rules[i].action =
+          i % 3 == 0 ? Action::drop() : Action::accept(static_cast<std::uint16_t>(i % 5));
+    auto set = RuleSet::make(rules, Action::drop());
+    REQUIRE(set.ok());
+    CompileOptions co;
+    co.tuning_budget_ms = 1;
+    auto c = Classifier::compile(*set, co);
+    REQUIRE(c.ok());
+    auto back = rules_of(*c);
+    REQUIRE(back.ok());
+    REQUIRE(back->size() == set->size());
+    CHECK(back->default_action() == Action::drop());
+    for (std::size_t i = 0; i < set->size(); ++i) {
+      const Rule& want = (*set)[static_cast<RuleId>(i)];
+      const Rule& got = (*back)[static_cast<RuleId>(i)];
+      CAPTURE(i);
+      CHECK(got.field == want.field);
+      CHECK(got.proto_value == want.proto_value);
+      CHECK(got.proto_mask == want.proto_mask);
+      CHECK(got.action == want.action);
+    }
+    // The lacl backend answers like the classifier it wraps and exposes the same actions.
+    const auto backend = make_lacl_backend(std::move(*c));
+    CHECK(backend->rule_count() == set->size());
+    CHECK(backend->action(0) == Action::drop());
+    CHECK(backend->info().name == "lacl");
+  }
 }
