@@ -622,6 +622,8 @@ TEST_CASE("structural damage behind valid checksums is refused", "[artifact][ref
        n + "bad iSet index 0: 0 iSets"},
       {"index rules", [&](Bytes& b) { put32(b, s0.header + 8, get32(b, s0.header + 8) + 1); },
        n + "bad iSet index 0: "},
+      {"index list layout", [&](Bytes& b) { put32(b, s0.header + 20, 2); },
+       n + "bad iSet index 0: unknown list layout 2"},
       {"index shift", [&](Bytes& b) { put32(b, s0.header + 12, 32); },
        n + "bad iSet index 0: radix shift 32"},
       {"index domain", [&](Bytes& b) { put32(b, s0.header + 16, 1000); },
@@ -654,6 +656,9 @@ TEST_CASE("structural damage behind valid checksums is refused", "[artifact][ref
        n + "bad iSet index 0 ("},
       {"radix", [&](Bytes& b) { put32(b, s0.radix, 5); }, n + "bad iSet index 0 ("},
       {"remainder slots", [&](Bytes& b) { put32(b, rem.tuples + 20, 31); }, n + "bad remainder"},
+      // The first tuple's slots start one row late: row 0 would be in no slot, never found.
+      {"remainder row in no slot", [&](Bytes& b) { put32(b, rem.slots, 1); },
+       n + "bad remainder: the tuple space does not verify"},
       {"remainder id", [&](Bytes& b) { put32(b, rem.rows + 28, 0xFFFFFFF0u); },
        n + "index out of range: remainder row 0"},
       {"remainder mask", [&](Bytes& b) { put32(b, rem.tuples, 0x0000FF00u); },
@@ -741,8 +746,10 @@ namespace {
 // The first match over all of a classifier's rows: an oracle that needs nothing but the rows.
 std::vector<RuleId> scan_rows(const Classifier& c, std::span<const PacketKey> keys) {
   std::vector<detail::RuleRow> rows;
-  for (const ISetIndex& s : c.isets())
-    rows.insert(rows.end(), s.rows.begin(), s.rows.end());
+  for (const ISetIndex& s : c.isets()) {
+    const std::vector<detail::RuleRow> candidates = s.candidate_rows();
+    rows.insert(rows.end(), candidates.begin(), candidates.end());
+  }
   rows.insert(rows.end(), c.remainder().rows().begin(), c.remainder().rows().end());
   std::vector<RuleId> out(keys.size(), kNoMatch);
   for (std::size_t i = 0; i < keys.size(); ++i) {

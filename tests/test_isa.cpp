@@ -6,6 +6,8 @@
 #include "keys.hpp"
 #include "lacl/classifier.hpp"
 #include "lacl/generator.hpp"
+#include "lacl/linear_scan.hpp"
+#include "rules.hpp"
 
 using namespace lacl;
 
@@ -107,4 +109,50 @@ TEST_CASE("LACL_ISA forces an ISA, and a bad value is an error", "[isa]") {
   CHECK(best_isa() == (isa_supported(Isa::kAvx512) ? Isa::kAvx512
                        : isa_supported(Isa::kAvx2) ? Isa::kAvx2
                                                    : Isa::kScalar));
+}
+
+TEST_CASE("both candidate-list layouts give the linear scan's answers on every ISA",
+          "[isa][lanes]") {
+  // Twenty nested source ranges (no two in one iSet) merged into one index: intervals near the
+  // middle list up to twenty candidates, more than one vector step of eight. Each rule also
+  // constrains another field, so candidates fail and pass in every lane position.
+  std::vector<Rule> rules;
+  for (std::uint32_t i = 0; i < 20; ++i) {
+    const std::uint32_t lo = i * 0x01000000u;
+    const std::uint32_t hi = 0xFFFFFFFFu - i * 0x01000000u;
+    const std::uint16_t port = static_cast<std::uint16_t>(i % 5 == 0 ? 0 : 1000 * (i % 5));
+    rules.push_back(test::make_rule({lo, hi}, {0, 0xFFFFFFFFu >> (i % 3)}, {0, 65535},
+                                    {port, static_cast<std::uint16_t>(port + 999)},
+                                    i % 4 == 0 ? -1 : 6 + static_cast<int>(i % 2) * 11));
+  }
+  const auto generated = generate_rules(Profile::kAcl, 500, 8);
+  rules.insert(rules.end(), generated.begin(), generated.end());
+  auto set = RuleSet::make(rules);
+  REQUIRE(set);
+  LinearScan ref(*set);
+  auto keys = test::boundary_keys(rules, 20000, 9);
+  std::vector<RuleId> want(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    want[i] = ref.classify(keys[i]);
+
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+    if (!isa_supported(isa)) continue;
+    for (bool lanes : {false, true}) {
+      CompileOptions o;
+      o.isa = isa;
+      o.lanes = lanes;
+      o.max_pieces = 64;  // merge every source iSet into one index
+      auto c = Classifier::compile(*set, o);
+      REQUIRE(c);
+      CAPTURE(isa_name(isa), lanes);
+      REQUIRE(c->report().lanes == lanes);
+      std::size_t longest = 0;
+      for (const auto& ix : c->report().isets)
+        longest = std::max(longest, ix.max_list);
+      REQUIRE(longest > 8);
+      std::vector<RuleId> got(keys.size());
+      c->classify(keys, got);
+      REQUIRE(got == want);
+    }
+  }
 }

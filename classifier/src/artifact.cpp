@@ -24,6 +24,10 @@ using namespace detail::artifact;  // NOLINT(google-build-using-namespace): the 
 
 constexpr std::array<char, 8> kMagic = {'L', 'A', 'C', 'L', 'A', 'R', 'T', '\0'};
 constexpr std::uint32_t kSwappedMark = 0x04030201u;
+// An index's list layout word (ISetIndex::lanes). Version 1 files written before lanes existed
+// hold zero there, which still reads as rows.
+constexpr std::uint32_t kRowsLayout = 0;
+constexpr std::uint32_t kLanesLayout = 1;
 
 // The sections of version 1, in the order they are written.
 enum SectionId : std::size_t {
@@ -412,7 +416,8 @@ ISetIndex read_index(Reader& r, std::size_t i, std::uint64_t rule_count, Cover& 
   s.rules = r.u32("an index's rule count");
   const std::uint32_t shift = r.u32("an index's radix shift");
   const std::uint32_t domain_max = r.u32("an index's domain max");
-  r.zeros(4, "an index's reserved bytes");
+  const std::uint32_t layout = r.u32("an index's list layout");
+  if (layout > kLanesLayout) refuse("bad %s: unknown list layout %u", where, layout);
   // The lookup takes a field value as it is, so the index must cover the field's whole domain,
   // and a shift of 32 or more would be undefined on a 32-bit value.
   if (domain_max != kFieldMax[field]) {
@@ -506,6 +511,10 @@ ISetIndex read_index(Reader& r, std::size_t i, std::uint64_t rule_count, Cover& 
       refuse("bad %s: rule %u is listed in %u intervals within %u..%u, its range meets %u..%u",
              where, id, cover.count(id), cover.first(id), cover.last(id), a, b);
     }
+  }
+  if (layout == kLanesLayout) {
+    if (s.offsets.empty()) refuse("bad %s: lanes layout without candidate lists", where);
+    s.use_lanes(true);
   }
   return s;
 }
@@ -740,10 +749,11 @@ std::vector<std::byte> serialize_artifact(const Classifier& c, const ArtifactMet
     is.u8(static_cast<std::uint32_t>(s.field));
     is.u8(0);
     is.u16(0);
-    for (std::uint32_t v : {s.isets, s.rules, ix.radix_shift(), ix.domain_max(), 0u})
+    const std::uint32_t layout = s.lanes.empty() ? kRowsLayout : kLanesLayout;
+    for (std::uint32_t v : {s.isets, s.rules, ix.radix_shift(), ix.domain_max(), layout})
       is.u32(v);
     for (std::size_t v : {ix.keys().size(), ix.stored_segments().size(), ix.radix_table().size(),
-                          s.offsets.size(), s.rows.size()}) {
+                          s.offsets.size(), s.candidate_count()}) {
       is.u64(v);
     }
     for (std::uint32_t k : ix.keys())
@@ -758,7 +768,7 @@ std::vector<std::byte> serialize_artifact(const Classifier& c, const ArtifactMet
       is.u32(x);
     for (std::uint32_t x : s.offsets)
       is.u32(x);
-    for (const detail::RuleRow& row : s.rows)
+    for (const detail::RuleRow& row : s.candidate_rows())
       is.row(row);
   }
 

@@ -171,9 +171,10 @@ std::size_t count_candidates(const Events& ev) {
 // The field indexes of the first `count` iSets of a partition, biggest first. The iSets of a
 // field are merged into one index while the merged index holds at most `max_pieces` candidate
 // rows per rule; an iSet that would split too many ranges into pieces opens an index of its own.
+// Multi-candidate lists are stored as lanes when `lanes`.
 std::vector<ISetIndex> build_field_indexes(std::span<const Rule> rules, const Partition& part,
                                            std::size_t count, std::uint32_t epsilon,
-                                           double max_pieces) {
+                                           double max_pieces, bool lanes) {
   std::vector<ISetIndex> out;
   for (std::size_t f = 0; f < kNumFields; ++f) {
     std::vector<std::vector<const ISetSpec*>> groups;
@@ -204,8 +205,10 @@ std::vector<ISetIndex> build_field_indexes(std::span<const Rule> rules, const Pa
         group_events.push_back(ev);
       }
     }
-    for (const auto& g : groups)
+    for (const auto& g : groups) {
       out.push_back(build_field_index(rules, static_cast<Field>(f), g, epsilon));
+      out.back().use_lanes(lanes);
+    }
   }
   std::sort(out.begin(), out.end(),
             [](const ISetIndex& a, const ISetIndex& b) { return a.rules > b.rules; });
@@ -223,7 +226,7 @@ struct Candidate {
   std::size_t bytes() const {
     std::size_t b = remainder.bytes();
     for (const ISetIndex& s : isets)
-      b += s.index.bytes() + detail::bytes_of(s.offsets) + detail::bytes_of(s.rows);
+      b += s.bytes();
     return b;
   }
 };
@@ -245,7 +248,8 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
                 ix.stored_segments().data(),
                 ix.keys().data(),
                 isets[i].offsets.empty() ? nullptr : isets[i].offsets.data(),
-                isets[i].rows.data()};
+                isets[i].rows.data(),
+                isets[i].lanes.empty() ? nullptr : isets[i].lanes.data()};
   }
   detail::TupleSpaceView rv{remainder.tuples().data(),
                             static_cast<std::uint32_t>(remainder.tuple_count()),
@@ -358,10 +362,11 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     p.max_collisions = collisions;
     return TupleSpace::build(rules, rest, p);
   };
+  bool lanes = options.lanes.value_or(false);
   auto candidate = [&](std::size_t keep, std::uint32_t eps, double pieces, std::uint32_t collisions,
                        const Candidate& like) {
     Candidate cand;
-    cand.isets = build_field_indexes(rules, part, keep, eps, pieces);
+    cand.isets = build_field_indexes(rules, part, keep, eps, pieces, lanes);
     cand.layers = keep;
     cand.remainder = remainder_of(keep, collisions);
     cand.batch = like.batch;
@@ -377,7 +382,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   double pieces = options.max_pieces > 0 ? options.max_pieces : 2.0;
 
   t0 = Clock::now();
-  best.isets = build_field_indexes(rules, part, part.isets.size(), epsilon, pieces);
+  best.isets = build_field_indexes(rules, part, part.isets.size(), epsilon, pieces, lanes);
   best.layers = part.isets.size();
   rep.index_ms = ms_since(t0);
   t0 = Clock::now();
@@ -455,7 +460,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   if (!options.epsilon && !best.isets.empty()) {
     for (std::uint32_t eps : {4u, 8u, 32u, 64u}) {
       if (!budget_left()) break;
-      Candidate cand{build_field_indexes(rules, part, best.layers, eps, pieces), best.layers,
+      Candidate cand{build_field_indexes(rules, part, best.layers, eps, pieces, lanes), best.layers,
                      best.remainder, best.batch, best.fn};
       const double ns = measure_ns(cand, traffic);
       rep.tuning.push_back(fmt("epsilon %.0f: %.1f ns/key", eps, ns));
@@ -500,6 +505,21 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
         best.remainder = std::move(cand.remainder);
         collisions = cap;
       }
+    }
+  }
+  if (!options.lanes && !best.isets.empty()) {
+    // The other layout of the candidate lists: lanes validate a list in a few vector compares,
+    // rows touch fewer cache lines when the index is far bigger than the cache.
+    Candidate cand{best.isets, best.layers, best.remainder, best.batch, best.fn};
+    for (ISetIndex& s : cand.isets)
+      s.use_lanes(!lanes);
+    const double ns = measure_ns(cand, traffic);
+    rep.tuning.push_back(std::string("candidate lists as ") + (lanes ? "rows" : "lanes") +
+                         fmt(": %.1f ns/key", ns));
+    if (ns < best_ns) {
+      best_ns = ns;
+      best.isets = std::move(cand.isets);
+      lanes = !lanes;
     }
   }
   if (!options.batch) {
@@ -553,6 +573,8 @@ void Classifier::describe_structure() {
   rep.rules = rule_count_;
   rep.batch = batch_;
   rep.isets.clear();
+  rep.lanes = std::any_of(isets_.begin(), isets_.end(),
+                          [](const ISetIndex& s) { return !s.lanes.empty(); });
   std::size_t covered = 0;
   for (const ISetIndex& s : isets_) {
     covered += s.rules;
@@ -561,13 +583,13 @@ void Classifier::describe_structure() {
       max_list = std::max<std::size_t>(max_list, s.offsets[j + 1] - s.offsets[j]);
     }
     if (s.offsets.empty() && !s.rows.empty()) max_list = 1;
+    const std::size_t candidates = s.candidate_count();
     rep.isets.push_back(
-        {s.field, s.isets, s.rules, s.index.size(), s.rows.size(), max_list,
-         static_cast<double>(s.rows.size()) / static_cast<double>(s.index.size()),
+        {s.field, s.isets, s.rules, s.index.size(), candidates, max_list,
+         static_cast<double>(candidates) / static_cast<double>(s.index.size()),
          s.index.segments().size(),
          static_cast<std::uint32_t>(std::bit_width(s.index.radix_table().size() - 2)),
-         s.index.max_window(), s.index.mean_window(),
-         s.index.bytes() + detail::bytes_of(s.offsets) + detail::bytes_of(s.rows)});
+         s.index.max_window(), s.index.mean_window(), s.bytes()});
   }
   rep.remainder_rules = remainder_.size();
   rep.remainder_algorithm = remainder_.is_linear() ? "linear" : "tuple-space";
@@ -581,7 +603,7 @@ void Classifier::describe_structure() {
 std::size_t Classifier::bytes() const noexcept {
   std::size_t b = sizeof(*this) + actions_.size() * sizeof(Action) + remainder_.bytes();
   for (const ISetIndex& s : isets_) {
-    b += sizeof(s) + s.index.bytes() + detail::bytes_of(s.offsets) + detail::bytes_of(s.rows);
+    b += sizeof(s) + s.bytes();
   }
   return b;
 }
@@ -596,7 +618,7 @@ Classifier Classifier::assemble(std::size_t rule_count, Action default_action,
   c.isets_ = std::move(isets);
   for (ISetIndex& s : c.isets_) {
     s.best = kNoMatch;
-    for (const detail::RuleRow& row : s.rows)
+    for (const detail::RuleRow& row : s.candidate_rows())
       s.best = std::min(s.best, row.id);
   }
   c.remainder_ = std::move(remainder);

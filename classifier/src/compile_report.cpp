@@ -48,8 +48,9 @@ std::string CompileReport::to_text() const {
                 rules ? static_cast<double>(bytes) / static_cast<double>(rules) : 0.0);
   s += line;
   std::snprintf(line, sizeof line,
-                "knobs:      epsilon %u, candidates per rule <= %.1f, slot cap %u, batch %u\n",
-                epsilon, max_pieces, max_collisions, batch);
+                "knobs:      epsilon %u, candidates per rule <= %.1f, slot cap %u, batch %u, "
+                "lists as %s\n",
+                epsilon, max_pieces, max_collisions, batch, lanes ? "lanes" : "rows");
   s += line;
   std::snprintf(line, sizeof line,
                 "time:       %.1f ms (partition %.1f, index %.1f, remainder %.1f, tuning %.1f)\n",
@@ -88,7 +89,8 @@ std::string CompileReport::to_json() const {
   j["knobs"] = {{"epsilon", epsilon},
                 {"max_pieces", max_pieces},
                 {"max_collisions", max_collisions},
-                {"batch", batch}};
+                {"batch", batch},
+                {"candidate_lists", lanes ? "lanes" : "rows"}};
   j["tuning"] = tuning;
   j["time_ms"] = {{"partition", partition_ms},
                   {"index", index_ms},

@@ -11,6 +11,45 @@ void classify_avx2(const LookupTables& t, std::span<const PacketKey> keys, std::
 namespace {
 
 struct Avx2 {
+  // Eight candidates per step: lo <= v is max(lo, v) == v, v <= hi is min(hi, v) == v, on
+  // unsigned lanes (narrow fields widened to 32 bits). Candidates are in priority order, so the
+  // lowest set lane of the first step with any is the list's best.
+  static RuleId match_list(const std::uint8_t* list, std::uint32_t c, const PacketKey& k,
+                           RuleId best) noexcept {
+    const __m256i ks = _mm256_set1_epi32(static_cast<int>(k.src_ip));
+    const __m256i kd = _mm256_set1_epi32(static_cast<int>(k.dst_ip));
+    const __m256i kp = _mm256_set1_epi32(k.src_port);
+    const __m256i kq = _mm256_set1_epi32(k.dst_port);
+    const __m256i kr = _mm256_set1_epi32(k.proto);
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (std::uint32_t g = 0; g < c; g += 8) {
+      auto u32 = [&](LaneArray a) {
+        return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(list + a * c + 4 * g));
+      };
+      auto u16 = [&](LaneArray a) {
+        return _mm256_cvtepu16_epi32(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(list + a * c + 2 * g)));
+      };
+      auto u8 = [&](LaneArray a) {
+        return _mm256_cvtepu8_epi32(
+            _mm_loadl_epi64(reinterpret_cast<const __m128i*>(list + a * c + g)));
+      };
+      auto in = [](__m256i lo, __m256i hi, __m256i v) {
+        return _mm256_and_si256(_mm256_cmpeq_epi32(_mm256_max_epu32(lo, v), v),
+                                _mm256_cmpeq_epi32(_mm256_min_epu32(hi, v), v));
+      };
+      __m256i ok = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(c - g)), lane);
+      ok = _mm256_and_si256(ok, in(u32(kSrcLo), u32(kSrcHi), ks));
+      ok = _mm256_and_si256(ok, in(u32(kDstLo), u32(kDstHi), kd));
+      ok = _mm256_and_si256(ok, in(u16(kSportLo), u16(kSportHi), kp));
+      ok = _mm256_and_si256(ok, in(u16(kDportLo), u16(kDportHi), kq));
+      ok = _mm256_and_si256(ok, in(u8(kProtoLo), u8(kProtoHi), kr));
+      const auto mask = static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(ok)));
+      if (Pipeline<Avx2>::merge_first(list, c, g, mask, best)) break;
+    }
+    return best;
+  }
+
   // Counts the window's keys <= v eight at a time; keys are sorted, so the count locates the last
   // one. AVX2 compares signed lanes only: flipping the sign bit makes it an unsigned compare.
   static std::uint32_t search(const std::uint32_t* w, std::uint32_t width,

@@ -169,6 +169,15 @@ bool TupleSpace::assemble(TupleSpace& out, detail::AlignedVector<Tuple> tuples,
     if (t.proto_mask != 0 && t.proto_mask != 0xFF) return false;
   }
   if (expect_base != slots.size()) return false;
+  // The tuples' slots partition the rows: each tuple's list starts where the previous one ended,
+  // from row 0 to the last, so no row is left out of every slot (it would never be found) or
+  // listed by two tuples.
+  std::uint32_t next_row = 0;
+  for (const Tuple& t : tuples) {
+    if (slots[t.slot_base] != next_row) return false;
+    next_row = slots[t.slot_base + (std::size_t{1} << t.slot_bits)];
+  }
+  if (next_row != rows.size()) return false;
   for (std::size_t i = 0; i < tuples.size(); ++i) {
     const std::size_t n = (std::size_t{1} << tuples[i].slot_bits) + 1;
     const std::uint32_t* s = slots.data() + tuples[i].slot_base;

@@ -34,7 +34,8 @@
 //     isets       u64 index count (<= CompileOptions::kMaxISets), then per field index
 //                 (ISetIndex):
 //                   u8 field, 3 zero bytes, u32 iSets merged, u32 distinct rules, u32 radix
-//                   shift, u32 domain max, u32 zero,
+//                   shift, u32 domain max, u32 list layout (0 rows, 1 lanes: the layout the
+//                   compiler chose for the lookup; the file always holds rows),
 //                   u64 key count n, u64 segment count (with the sentinel), u64 radix count,
 //                   u64 offset count (0 or n + 1), u64 row count,
 //                   n u32 keys, the segments (u32 key, u32 base, u32 slope, u16 below,

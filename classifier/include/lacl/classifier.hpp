@@ -42,7 +42,9 @@ struct CompileOptions {
   double max_pieces = 0;
   /// Memory the tuner may not exceed, in bytes per rule (it never trades it for speed).
   std::size_t max_bytes_per_rule = 64;
-  std::uint32_t batch = 0;          ///< keys per pipeline chunk; 0: tuned
+  std::uint32_t batch = 0;  ///< keys per pipeline chunk; 0: tuned
+  /// Layout of multi-candidate lists (see ISetIndex::lanes); nullopt: tuned.
+  std::optional<bool> lanes;
   double tuning_budget_ms = 150.0;  ///< wall-clock budget for the measurements
   std::uint64_t seed = 1;           ///< seed of the synthetic tuning traffic
   /// A sample of real traffic to tune on (evenly spaced keys of it are used); empty: traffic
@@ -84,6 +86,7 @@ struct CompileReport {
   double max_pieces = 0;
   std::uint32_t max_collisions = 0;
   std::uint32_t batch = 0;
+  bool lanes = false;               ///< multi-candidate lists stored as lanes
   std::vector<std::string> tuning;  ///< one line per measured decision
   // Time per phase, milliseconds.
   double partition_ms = 0, index_ms = 0, remainder_ms = 0, tuning_ms = 0, total_ms = 0;
@@ -103,10 +106,23 @@ struct ISetIndex {
   std::uint32_t rules = 0;  ///< distinct rules
   RuleId best = kNoMatch;   ///< the highest-priority (smallest) rule id it holds
   RangeIndex index;         ///< over the elementary intervals' first values
-  /// interval j's candidates are rows[offsets[j] .. offsets[j + 1]), in priority order; empty
-  /// when every interval has exactly one candidate, which is then rows[j]
+  /// Interval j's candidates are candidates offsets[j] .. offsets[j + 1], in priority order.
+  /// Empty when every interval has exactly one candidate: then candidate j is rows[j].
   detail::AlignedVector<std::uint32_t> offsets;
+  /// The candidates as rows, unless they are stored as lanes.
   detail::AlignedVector<detail::RuleRow> rows;
+  /// With offsets, after use_lanes(true): the candidates as lanes (detail/candidate_lanes.hpp),
+  /// validated a whole list at a time. Which layout is faster depends on the rule set, so the
+  /// compiler measures both.
+  detail::AlignedVector<std::uint8_t> lanes;
+
+  /// Stores multi-candidate lists as lanes (true) or rows (false); without offsets, a no-op.
+  /// Call once `offsets` and the candidates are final.
+  void use_lanes(bool on);
+  /// Every candidate, in order, as rows (whichever layout holds them).
+  std::vector<detail::RuleRow> candidate_rows() const;
+  std::size_t candidate_count() const noexcept;
+  std::size_t bytes() const noexcept;
 };
 
 class Classifier {

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <span>
 
+#include "lacl/detail/candidate_lanes.hpp"
 #include "lacl/detail/rule_row.hpp"
 #include "lacl/range_index.hpp"
 #include "lacl/rule.hpp"
@@ -34,8 +35,12 @@ struct ISetView {
   const std::uint32_t* radix;
   const RangeIndex::Segment* segments;  ///< including the sentinel
   const std::uint32_t* keys;            ///< padded: see RangeIndex::search_from
-  const std::uint32_t* offsets;  ///< interval j: rows[offsets[j] .. offsets[j + 1]); null: rows[j]
+  /// Interval j's candidates: with offsets, the list of offsets[j + 1] - offsets[j] candidates
+  /// at lanes + kLaneBytes * offsets[j], or at rows + offsets[j] when lanes is null; without
+  /// offsets, rows[j] alone.
+  const std::uint32_t* offsets;
   const RuleRow* rows;
+  const std::uint8_t* lanes;
 };
 
 struct TupleSpaceView {
@@ -58,6 +63,26 @@ template <class Isa>
 struct Pipeline {
   static void prefetch(const void* p) noexcept { __builtin_prefetch(p, 0, 3); }
 
+  /// Value `i` of array `a` of a c-candidate list (own copy of lane_load: see the top comment).
+  template <class T>
+  static T lane(const std::uint8_t* list, std::uint32_t c, LaneArray a, std::uint32_t i) noexcept {
+    T v;
+    __builtin_memcpy(&v, list + a * c + sizeof(T) * i, sizeof(T));
+    return v;
+  }
+
+  /// Merges a vector step's match mask over candidates g .. g + 7 of a list into `best` without
+  /// a branch on the mask: the lowest set lane is the step's best (a sentinel bit stands in when
+  /// none is set, and its id is discarded). True when the step matched, so later steps of the
+  /// list, lower in priority, cannot improve on it.
+  static bool merge_first(const std::uint8_t* list, std::uint32_t c, std::uint32_t g,
+                          std::uint32_t mask, RuleId& best) noexcept {
+    const auto first = static_cast<std::uint32_t>(__builtin_ctz(mask | 0x100u));
+    const RuleId id = mask != 0 ? lane<std::uint32_t>(list, c, kId, g + first) : kNoMatch;
+    best = id < best ? id : best;
+    return mask != 0;
+  }
+
   static std::uint32_t field_of(const PacketKey& k, std::uint32_t f) noexcept {
     switch (f) {
       case 0:
@@ -76,7 +101,8 @@ struct Pipeline {
   static bool row_matches(const RuleRow& r, const PacketKey& k) noexcept {
     // Unsigned wrap-around turns each `lo <= v && v <= hi` into one compare. Short-circuit: in
     // a scan most rows fail on the first field or two, and that branch predicts well.
-    return k.src_ip - r.src_lo <= r.src_hi - r.src_lo && k.dst_ip - r.dst_lo <= r.dst_hi - r.dst_lo &&
+    return k.src_ip - r.src_lo <= r.src_hi - r.src_lo &&
+           k.dst_ip - r.dst_lo <= r.dst_hi - r.dst_lo &&
            static_cast<std::uint32_t>(k.src_port - r.sport_lo) <=
                static_cast<std::uint32_t>(r.sport_hi - r.sport_lo) &&
            static_cast<std::uint32_t>(k.dst_port - r.dport_lo) <=
@@ -132,6 +158,53 @@ struct Pipeline {
     return best;
   }
 
+  // The last two links for multi-candidate lists stored as lanes: offsets -> the whole list,
+  // validated at once with one vector compare per bound and no branch per candidate.
+  static void lane_lists(const ISetView& s, const PacketKey* keys, const std::uint32_t* act,
+                         std::size_t m, std::uint32_t* a, std::uint32_t* b, RuleId* best) noexcept {
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::uint32_t i = act[j];
+      const std::uint32_t first = s.offsets[a[i]];
+      b[i] = s.offsets[a[i] + 1];
+      a[i] = first;
+      // Every line a list of up to four candidates (most lists) reads; longer lists read
+      // further lines on demand.
+      const std::uint8_t* list = s.lanes + std::size_t{kLaneBytes} * first;
+      prefetch(list);
+      prefetch(list + 64);
+      prefetch(list + kLaneBytes * (b[i] - first) + 4);
+    }
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::uint32_t i = act[j];
+      best[i] =
+          Isa::match_list(s.lanes + std::size_t{kLaneBytes} * a[i], b[i] - a[i], keys[i], best[i]);
+    }
+  }
+
+  // The same for lists stored as rows: one row at a time, in priority order, so the first
+  // match is the list's best and nothing at or after the best found so far can improve on it.
+  static void row_lists(const ISetView& s, const PacketKey* keys, const std::uint32_t* act,
+                        std::size_t m, std::uint32_t* a, std::uint32_t* b, RuleId* best) noexcept {
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::uint32_t i = act[j];
+      const std::uint32_t first = s.offsets[a[i]];
+      b[i] = s.offsets[a[i] + 1];
+      a[i] = first;
+      prefetch(s.rows + first);
+    }
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::uint32_t i = act[j];
+      for (std::uint32_t r = a[i]; r < b[i]; ++r) {
+        const RuleRow& row = s.rows[r];
+        if (row.id >= best[i]) break;
+        if (row_matches(row, keys[i])) {
+          best[i] = row.id;
+          break;
+        }
+      }
+    }
+  }
+
   /// Classifies n <= kChunk keys.
   template <std::size_t kChunk>
   static void chunk(const LookupTables& t, const PacketKey* keys, RuleId* out,
@@ -176,8 +249,12 @@ struct Pipeline {
           const std::uint32_t i = act[j];
           const std::uint32_t slot = Isa::search(s.keys + a[i], s.width, value[i]) + a[i];
           a[i] = slot < s.n - 1 ? slot : s.n - 1;
-          b[i] = a[i] + 1;
           prefetch(s.rows + a[i]);
+        }
+        for (std::size_t j = 0; j < m; ++j) {
+          const std::uint32_t i = act[j];
+          const RuleRow& row = s.rows[a[i]];
+          if (row.id < best[i] && row_matches(row, keys[i])) best[i] = row.id;
         }
       } else {
         for (std::size_t j = 0; j < m; ++j) {
@@ -186,25 +263,10 @@ struct Pipeline {
           a[i] = slot < s.n - 1 ? slot : s.n - 1;
           prefetch(s.offsets + a[i]);
         }
-        for (std::size_t j = 0; j < m; ++j) {
-          const std::uint32_t i = act[j];
-          const std::uint32_t first = s.offsets[a[i]];
-          b[i] = s.offsets[a[i] + 1];
-          a[i] = first;
-          prefetch(s.rows + first);
-        }
-      }
-      for (std::size_t j = 0; j < m; ++j) {
-        const std::uint32_t i = act[j];
-        // Candidates in priority order: the first match is this index's best, and nothing at or
-        // after the best found so far can improve on it.
-        for (std::uint32_t r = a[i]; r < b[i]; ++r) {
-          const RuleRow& row = s.rows[r];
-          if (row.id >= best[i]) break;
-          if (row_matches(row, keys[i])) {
-            best[i] = row.id;
-            break;
-          }
+        if (s.lanes != nullptr) {
+          lane_lists(s, keys, act, m, a, b, best);
+        } else {
+          row_lists(s, keys, act, m, a, b, best);
         }
       }
     }
