@@ -52,17 +52,6 @@ Rule rule_of(const detail::RuleRow& row) {
   return r;
 }
 
-// An index's candidates as rows. ISetIndex is gaining a packed layout in which `rows` holds only
-// part of them and candidate_rows() returns all; use it where it exists.
-template <class Index>
-auto candidate_rows(const Index& index) {
-  if constexpr (requires { index.candidate_rows(); }) {
-    return index.candidate_rows();
-  } else {
-    return std::span<const detail::RuleRow>(index.rows);
-  }
-}
-
 }  // namespace
 
 const char* backend_name(BackendKind kind) noexcept {
@@ -102,7 +91,7 @@ Result<RuleSet> rules_of(const Classifier& c) {
     seen[row.id] = true;
   };
   for (const ISetIndex& index : c.isets()) {
-    for (const detail::RuleRow& row : candidate_rows(index))
+    for (const detail::RuleRow& row : index.candidate_rows())
       take(row);
   }
   for (const detail::RuleRow& row : c.remainder().rows())
