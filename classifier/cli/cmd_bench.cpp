@@ -43,6 +43,7 @@ struct BenchOptions {
   unsigned repeat = 5;
   std::size_t min_packets = 1'000'000;
   bool tune_on_trace = false;
+  std::optional<bool> lanes;  ///< lacl's candidate-list layout; nullopt: tuned
 #if LACL_HAVE_DPDK
   std::string eal;
   unsigned eal_mem = bench::kDefaultEalMemoryMib;
@@ -312,6 +313,7 @@ void run_bench(const BenchOptions& o) {
   if (std::find(names->begin(), names->end(), "lacl") != names->end()) {
     CompileOptions copts;
     if (o.tune_on_trace) copts.traffic = keys;
+    copts.lanes = o.lanes;
     auto c = bench::compile_lacl(rules, copts);
     if (!c) return fail(c.error().message);
     lacl = std::move(*c);
@@ -390,6 +392,7 @@ void add_bench_command(CLI::App& app) {
       "--tune-on-trace", o->tune_on_trace,
       "Let lacl's compiler tune on a sample of this trace instead of traffic it synthesises "
       "from the rules (as a deployment would tune on sampled live traffic)");
+  add_list_layout_option(cmd, o->lanes);
   cmd->add_option("--repeat", o->repeat, "Timed samples per backend; the fastest is reported")
       ->check(CLI::Range(1u, 1000u))
       ->capture_default_str();

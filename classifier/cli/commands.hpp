@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 
 #include "lacl/result.hpp"
@@ -26,6 +27,8 @@ struct RuleInput {
   bool skip_unsupported = false;
 };
 void add_rule_input_options(CLI::App* cmd, RuleInput& in);
+/// The --lists option: the layout of candidate lists, "rows" or "lanes" (default: tuned).
+void add_list_layout_option(CLI::App* cmd, std::optional<bool>& lanes);
 /// Loads `path` as `in` says; prints warnings; on error fails and returns nullopt.
 std::optional<LoadedRules> load_rules(const std::string& path, const RuleInput& in);
 /// Parses "accept", "accept:<port>" or "drop".

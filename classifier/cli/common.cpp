@@ -41,6 +41,21 @@ std::optional<Action> parse_action(std::string_view text) {
   return std::nullopt;
 }
 
+void add_list_layout_option(CLI::App* cmd, std::optional<bool>& lanes) {
+  cmd->add_option_function<std::string>(
+         "--lists",
+         [&lanes](const std::string& v) {
+           if (v == "tuned") {
+             lanes.reset();
+           } else {
+             lanes = v == "lanes";
+           }
+         },
+         "Layout of the candidate lists: rows (validated one at a time) or lanes (a list at a "
+         "time, with vector compares); default: tuned, the faster on the tuning traffic")
+      ->check(CLI::IsMember({"tuned", "rows", "lanes"}));
+}
+
 void add_rule_input_options(CLI::App* cmd, RuleInput& in) {
   cmd->add_option("--format", in.format,
                   "Rule file format: classbench, l3fwd-acl or iptables (default: detect)")
