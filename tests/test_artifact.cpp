@@ -194,6 +194,8 @@ void expect_same_structure(const Classifier& a, const Classifier& b) {
     CHECK(a.isets()[i].isets == b.isets()[i].isets);
     CHECK(a.isets()[i].rules == b.isets()[i].rules);
     CHECK(a.isets()[i].rows.size() == b.isets()[i].rows.size());
+    CHECK(a.isets()[i].lanes.size() == b.isets()[i].lanes.size());
+    CHECK(a.isets()[i].candidate_rows() == b.isets()[i].candidate_rows());
     CHECK(std::equal(a.isets()[i].offsets.begin(), a.isets()[i].offsets.end(),
                      b.isets()[i].offsets.begin(), b.isets()[i].offsets.end()));
     CHECK(b.isets()[i].index.verify_bounds());
@@ -210,6 +212,7 @@ void expect_same_structure(const Classifier& a, const Classifier& b) {
   CHECK(rb.bytes == b.bytes());
   CHECK(ra.remainder_rules == rb.remainder_rules);
   CHECK(ra.epsilon == rb.epsilon);
+  CHECK(ra.lanes == rb.lanes);
   CHECK(ra.tuning == rb.tuning);
   CHECK(ra.total_ms == rb.total_ms);
   REQUIRE(ra.isets.size() == rb.isets.size());
@@ -331,6 +334,7 @@ TEST_CASE("a loaded artifact answers like the compiled classifier", "[artifact][
         const Action def = seed % 2 ? Action::drop() : Action::accept(7);
         CompileOptions o;
         o.max_isets = static_cast<std::uint32_t>(seed % 3 == 0 ? 0 : seed * 2);
+        o.lanes = (seed + n) % 2 == 0;  // both candidate-list layouts survive the file
         const Classifier c = compile(rules, def, o);
         round_trip(c, probe_keys(rules, seed));
       }

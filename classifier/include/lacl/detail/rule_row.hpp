@@ -33,6 +33,8 @@ struct alignas(32) RuleRow {
     return row;
   }
 
+  friend bool operator==(const RuleRow&, const RuleRow&) = default;
+
   /// Branch-free full match on all five fields.
   bool matches(const PacketKey& k) const noexcept {
     // Unsigned wrap-around turns each `lo <= v && v <= hi` into one compare.
