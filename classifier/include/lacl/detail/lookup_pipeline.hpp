@@ -158,22 +158,32 @@ struct Pipeline {
     return best;
   }
 
-  // The last two links for multi-candidate lists stored as lanes: offsets -> the whole list,
-  // validated at once with one vector compare per bound and no branch per candidate.
-  static void lane_lists(const ISetView& s, const PacketKey* keys, const std::uint32_t* act,
-                         std::size_t m, std::uint32_t* a, std::uint32_t* b, RuleId* best) noexcept {
+  // The offsets link for multi-candidate lists: interval a[i] -> its list [a[i], b[i]), and
+  // `fetch(first, end)` prefetches what the validation will read.
+  template <class Fetch>
+  static void list_bounds(const ISetView& s, const std::uint32_t* act, std::size_t m,
+                          std::uint32_t* a, std::uint32_t* b, Fetch fetch) noexcept {
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint32_t i = act[j];
       const std::uint32_t first = s.offsets[a[i]];
       b[i] = s.offsets[a[i] + 1];
       a[i] = first;
+      fetch(first, b[i]);
+    }
+  }
+
+  // The last two links for multi-candidate lists stored as lanes: offsets -> the whole list,
+  // validated at once with one vector compare per bound and no branch per candidate.
+  static void lane_lists(const ISetView& s, const PacketKey* keys, const std::uint32_t* act,
+                         std::size_t m, std::uint32_t* a, std::uint32_t* b, RuleId* best) noexcept {
+    list_bounds(s, act, m, a, b, [&](std::uint32_t first, std::uint32_t end) {
       // Every line a list of up to four candidates (most lists) reads; longer lists read
       // further lines on demand.
       const std::uint8_t* list = s.lanes + std::size_t{kLaneBytes} * first;
       prefetch(list);
       prefetch(list + 64);
-      prefetch(list + kLaneBytes * (b[i] - first) + 4);
-    }
+      prefetch(list + kLaneBytes * (end - first) + 4);
+    });
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint32_t i = act[j];
       best[i] =
@@ -185,13 +195,8 @@ struct Pipeline {
   // match is the list's best and nothing at or after the best found so far can improve on it.
   static void row_lists(const ISetView& s, const PacketKey* keys, const std::uint32_t* act,
                         std::size_t m, std::uint32_t* a, std::uint32_t* b, RuleId* best) noexcept {
-    for (std::size_t j = 0; j < m; ++j) {
-      const std::uint32_t i = act[j];
-      const std::uint32_t first = s.offsets[a[i]];
-      b[i] = s.offsets[a[i] + 1];
-      a[i] = first;
-      prefetch(s.rows + first);
-    }
+    list_bounds(s, act, m, a, b,
+                [&](std::uint32_t first, std::uint32_t) { prefetch(s.rows + first); });
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint32_t i = act[j];
       for (std::uint32_t r = a[i]; r < b[i]; ++r) {
@@ -244,25 +249,24 @@ struct Pipeline {
         prefetch(s.keys + a[i]);
         prefetch(s.keys + a[i] + s.width - 1);
       }
-      if (s.offsets == nullptr) {  // one candidate per interval: rows[slot]
+      // The window search: a[i] becomes the interval; `fetch` prefetches what comes next.
+      auto search_link = [&](auto fetch) {
         for (std::size_t j = 0; j < m; ++j) {
           const std::uint32_t i = act[j];
           const std::uint32_t slot = Isa::search(s.keys + a[i], s.width, value[i]) + a[i];
           a[i] = slot < s.n - 1 ? slot : s.n - 1;
-          prefetch(s.rows + a[i]);
+          fetch(a[i]);
         }
+      };
+      if (s.offsets == nullptr) {  // one candidate per interval: rows[slot]
+        search_link([&](std::uint32_t slot) { prefetch(s.rows + slot); });
         for (std::size_t j = 0; j < m; ++j) {
           const std::uint32_t i = act[j];
           const RuleRow& row = s.rows[a[i]];
           if (row.id < best[i] && row_matches(row, keys[i])) best[i] = row.id;
         }
       } else {
-        for (std::size_t j = 0; j < m; ++j) {
-          const std::uint32_t i = act[j];
-          const std::uint32_t slot = Isa::search(s.keys + a[i], s.width, value[i]) + a[i];
-          a[i] = slot < s.n - 1 ? slot : s.n - 1;
-          prefetch(s.offsets + a[i]);
-        }
+        search_link([&](std::uint32_t slot) { prefetch(s.offsets + slot); });
         if (s.lanes != nullptr) {
           lane_lists(s, keys, act, m, a, b, best);
         } else {
