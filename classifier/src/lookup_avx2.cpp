@@ -1,6 +1,7 @@
 // The lookup pipeline with AVX2 (this file alone is compiled with -mavx2 -mbmi2).
 #include <immintrin.h>
 
+#include "lacl/detail/lanes_256.hpp"
 #include "lacl/detail/lookup_pipeline.hpp"
 
 namespace lacl::detail {
@@ -16,34 +17,20 @@ struct Avx2 {
   // lowest set lane of the first step with any is the list's best.
   static RuleId match_list(const std::uint8_t* list, std::uint32_t c, const PacketKey& k,
                            RuleId best) noexcept {
-    const __m256i ks = _mm256_set1_epi32(static_cast<int>(k.src_ip));
-    const __m256i kd = _mm256_set1_epi32(static_cast<int>(k.dst_ip));
-    const __m256i kp = _mm256_set1_epi32(k.src_port);
-    const __m256i kq = _mm256_set1_epi32(k.dst_port);
-    const __m256i kr = _mm256_set1_epi32(k.proto);
+    const KeyLanes256<Avx2> key(k);
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (std::uint32_t g = 0; g < c; g += 8) {
-      auto u32 = [&](LaneArray a) {
-        return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(list + a * c + 4 * g));
-      };
-      auto u16 = [&](LaneArray a) {
-        return _mm256_cvtepu16_epi32(
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(list + a * c + 2 * g)));
-      };
-      auto u8 = [&](LaneArray a) {
-        return _mm256_cvtepu8_epi32(
-            _mm_loadl_epi64(reinterpret_cast<const __m128i*>(list + a * c + g)));
-      };
+      const ListStep256<Avx2> step{list, c, g};
       auto in = [](__m256i lo, __m256i hi, __m256i v) {
         return _mm256_and_si256(_mm256_cmpeq_epi32(_mm256_max_epu32(lo, v), v),
                                 _mm256_cmpeq_epi32(_mm256_min_epu32(hi, v), v));
       };
       __m256i ok = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(c - g)), lane);
-      ok = _mm256_and_si256(ok, in(u32(kSrcLo), u32(kSrcHi), ks));
-      ok = _mm256_and_si256(ok, in(u32(kDstLo), u32(kDstHi), kd));
-      ok = _mm256_and_si256(ok, in(u16(kSportLo), u16(kSportHi), kp));
-      ok = _mm256_and_si256(ok, in(u16(kDportLo), u16(kDportHi), kq));
-      ok = _mm256_and_si256(ok, in(u8(kProtoLo), u8(kProtoHi), kr));
+      ok = _mm256_and_si256(ok, in(step.u32(kSrcLo), step.u32(kSrcHi), key.src));
+      ok = _mm256_and_si256(ok, in(step.u32(kDstLo), step.u32(kDstHi), key.dst));
+      ok = _mm256_and_si256(ok, in(step.u16(kSportLo), step.u16(kSportHi), key.sport));
+      ok = _mm256_and_si256(ok, in(step.u16(kDportLo), step.u16(kDportHi), key.dport));
+      ok = _mm256_and_si256(ok, in(step.u8(kProtoLo), step.u8(kProtoHi), key.proto));
       const auto mask = static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(ok)));
       if (Pipeline<Avx2>::merge_first(list, c, g, mask, best)) break;
     }

@@ -1,6 +1,7 @@
 // The lookup pipeline with AVX-512 (this file alone is compiled with -mavx512f/bw/vl/dq).
 #include <immintrin.h>
 
+#include "lacl/detail/lanes_256.hpp"
 #include "lacl/detail/lookup_pipeline.hpp"
 
 namespace lacl::detail {
@@ -16,34 +17,20 @@ struct Avx512 {
   // of the first step with any is the list's best.
   static RuleId match_list(const std::uint8_t* list, std::uint32_t c, const PacketKey& k,
                            RuleId best) noexcept {
-    const __m256i ks = _mm256_set1_epi32(static_cast<int>(k.src_ip));
-    const __m256i kd = _mm256_set1_epi32(static_cast<int>(k.dst_ip));
-    const __m256i kp = _mm256_set1_epi32(k.src_port);
-    const __m256i kq = _mm256_set1_epi32(k.dst_port);
-    const __m256i kr = _mm256_set1_epi32(k.proto);
+    const KeyLanes256<Avx512> key(k);
     for (std::uint32_t g = 0; g < c; g += 8) {
-      auto u32 = [&](LaneArray a) {
-        return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(list + a * c + 4 * g));
-      };
-      auto u16 = [&](LaneArray a) {
-        return _mm256_cvtepu16_epi32(
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(list + a * c + 2 * g)));
-      };
-      auto u8 = [&](LaneArray a) {
-        return _mm256_cvtepu8_epi32(
-            _mm_loadl_epi64(reinterpret_cast<const __m128i*>(list + a * c + g)));
-      };
+      const ListStep256<Avx512> step{list, c, g};
       auto m = static_cast<__mmask8>(_bzhi_u32(0xFFu, c - g));
-      m = _mm256_mask_cmple_epu32_mask(m, u32(kSrcLo), ks);
-      m = _mm256_mask_cmple_epu32_mask(m, ks, u32(kSrcHi));
-      m = _mm256_mask_cmple_epu32_mask(m, u32(kDstLo), kd);
-      m = _mm256_mask_cmple_epu32_mask(m, kd, u32(kDstHi));
-      m = _mm256_mask_cmple_epu32_mask(m, u16(kSportLo), kp);
-      m = _mm256_mask_cmple_epu32_mask(m, kp, u16(kSportHi));
-      m = _mm256_mask_cmple_epu32_mask(m, u16(kDportLo), kq);
-      m = _mm256_mask_cmple_epu32_mask(m, kq, u16(kDportHi));
-      m = _mm256_mask_cmple_epu32_mask(m, u8(kProtoLo), kr);
-      m = _mm256_mask_cmple_epu32_mask(m, kr, u8(kProtoHi));
+      m = _mm256_mask_cmple_epu32_mask(m, step.u32(kSrcLo), key.src);
+      m = _mm256_mask_cmple_epu32_mask(m, key.src, step.u32(kSrcHi));
+      m = _mm256_mask_cmple_epu32_mask(m, step.u32(kDstLo), key.dst);
+      m = _mm256_mask_cmple_epu32_mask(m, key.dst, step.u32(kDstHi));
+      m = _mm256_mask_cmple_epu32_mask(m, step.u16(kSportLo), key.sport);
+      m = _mm256_mask_cmple_epu32_mask(m, key.sport, step.u16(kSportHi));
+      m = _mm256_mask_cmple_epu32_mask(m, step.u16(kDportLo), key.dport);
+      m = _mm256_mask_cmple_epu32_mask(m, key.dport, step.u16(kDportHi));
+      m = _mm256_mask_cmple_epu32_mask(m, step.u8(kProtoLo), key.proto);
+      m = _mm256_mask_cmple_epu32_mask(m, key.proto, step.u8(kProtoHi));
       if (Pipeline<Avx512>::merge_first(list, c, g, m, best)) break;
     }
     return best;

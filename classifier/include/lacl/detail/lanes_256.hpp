@@ -1,0 +1,48 @@
+// What the AVX2 and AVX-512 list validations share: a key's fields broadcast to eight 32-bit
+// lanes, and eight candidates' bounds of one lane array widened to 32-bit lanes. Include only
+// from a translation unit compiled with AVX2 or better. Templates on the including unit's ISA
+// policy, so each unit instantiates its own copy (see lookup_pipeline.hpp's top comment).
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "lacl/detail/candidate_lanes.hpp"
+#include "lacl/rule.hpp"
+
+namespace lacl::detail {
+
+template <class Isa>
+struct KeyLanes256 {
+  __m256i src, dst, sport, dport, proto;
+
+  explicit KeyLanes256(const PacketKey& k) noexcept
+      : src(_mm256_set1_epi32(static_cast<int>(k.src_ip))),
+        dst(_mm256_set1_epi32(static_cast<int>(k.dst_ip))),
+        sport(_mm256_set1_epi32(k.src_port)),
+        dport(_mm256_set1_epi32(k.dst_port)),
+        proto(_mm256_set1_epi32(k.proto)) {}
+};
+
+/// Candidates g .. g + 7 of the c-candidate list at `list`.
+template <class Isa>
+struct ListStep256 {
+  const std::uint8_t* list;
+  std::uint32_t c;
+  std::uint32_t g;
+
+  __m256i u32(LaneArray a) const noexcept {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(list + a * c + 4 * g));
+  }
+  __m256i u16(LaneArray a) const noexcept {
+    return _mm256_cvtepu16_epi32(
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(list + a * c + 2 * g)));
+  }
+  __m256i u8(LaneArray a) const noexcept {
+    return _mm256_cvtepu8_epi32(
+        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(list + a * c + g)));
+  }
+};
+
+}  // namespace lacl::detail
