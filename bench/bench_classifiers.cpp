@@ -214,9 +214,7 @@ std::vector<SetSpec> generated_sets() {
         auto rules = lacl::RuleSet::make(lacl::generate_rules(p, n, 1));
         if (!rules) return rules.error();
         SetData d;
-        for (const lacl::TraceEntry& e : lacl::generate_trace(rules->rules(), 10 * n, 2)) {
-          d.keys.push_back(e.key);
-        }
+        d.keys = lacl::trace_keys(lacl::generate_trace(rules->rules(), 10 * n, 2));
         d.rules = std::move(*rules);
         return d;
       };
@@ -295,8 +293,7 @@ std::vector<SetSpec> classbench_sets(const fs::path& dir) {
       if (!trace) return trace.error();
       SetData d;
       d.rules = std::move(*set);
-      for (const lacl::TraceEntry& e : *trace)
-        d.keys.push_back(e.key);
+      d.keys = lacl::trace_keys(*trace);
       return d;
     };
     out.push_back(std::move(s));

@@ -159,8 +159,8 @@ std::vector<PacketKey> probe_keys(const std::vector<Rule>& rules, std::uint64_t 
   auto keys = test::boundary_keys(rules, n, seed);
   auto random = test::uniform_keys(n / 10 + 10, seed + 1);
   keys.insert(keys.end(), random.begin(), random.end());
-  for (const TraceEntry& e : generate_trace(rules, n / 4 + 10, seed + 2))
-    keys.push_back(e.key);
+  const auto traced = trace_keys(generate_trace(rules, n / 4 + 10, seed + 2));
+  keys.insert(keys.end(), traced.begin(), traced.end());
   return keys;
 }
 
@@ -363,10 +363,7 @@ TEST_CASE("ClassBench sets round-trip through the artifact", "[artifact][round-t
     REQUIRE(rules);
     auto trace = read_trace(test::shared_file(name, "trace"));
     REQUIRE(trace);
-    std::vector<PacketKey> keys;
-    for (const TraceEntry& e : *trace)
-      keys.push_back(e.key);
-    round_trip(compile(*rules), keys);
+    round_trip(compile(*rules), trace_keys(*trace));
   }
 }
 

@@ -11,6 +11,7 @@
 #include "keys.hpp"
 #include "lacl/bench/dpdk_backends.hpp"
 #include "lacl/bench/eal.hpp"
+#include "lacl/classbench.hpp"
 #include "lacl/generator.hpp"
 #include "lacl/linear_scan.hpp"
 
@@ -150,8 +151,8 @@ TEST_CASE("rte_acl and the hash floor agree with LinearScan on generated 1K sets
   std::vector<PacketKey> keys = test::boundary_keys(set.rules(), 40000, seed);
   for (const PacketKey& k : test::uniform_keys(2000, seed))
     keys.push_back(k);
-  for (const TraceEntry& e : generate_trace(set.rules(), 5000, seed))
-    keys.push_back(e.key);
+  const auto traced = trace_keys(generate_trace(set.rules(), 5000, seed));
+  keys.insert(keys.end(), traced.begin(), traced.end());
 
   SECTION("rte_acl, addresses as MASK") {
     check_acl(set, keys, RteAclIpField::kMask);
@@ -226,9 +227,7 @@ TEST_CASE("rte_acl: every batch length, and the empty rule set") {
 TEST_CASE("timed backends: the paths the benchmark times give the reference answers") {
   require_eal();
   const RuleSet set = make_set(generate_rules(Profile::kAcl, 1000, 3));
-  std::vector<PacketKey> keys;
-  for (const TraceEntry& e : generate_trace(set.rules(), 3000, 3))
-    keys.push_back(e.key);
+  const std::vector<PacketKey> keys = trace_keys(generate_trace(set.rules(), 3000, 3));
   std::vector<RuleId> want(keys.size());
   LinearScan(set).classify(keys, want);
   auto acl = RteAclClassifier::build(set);

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "keys.hpp"
+#include "lacl/classbench.hpp"
 #include "lacl/classifier.hpp"
 #include "lacl/generator.hpp"
 #include "lacl/linear_scan.hpp"
@@ -48,8 +49,8 @@ void check_set(const std::vector<Rule>& rules, const CompileOptions& opts, std::
   auto random = test::uniform_keys(2000, seed + 1);
   keys.insert(keys.end(), random.begin(), random.end());
   auto trace = generate_trace(rules, 5000, seed + 2, seed % 2 ? 1.0 : 0.0);
-  for (const auto& e : trace)
-    keys.push_back(e.key);
+  const auto trace_headers = trace_keys(trace);
+  keys.insert(keys.end(), trace_headers.begin(), trace_headers.end());
   expect_same(*c, ref, keys, rules);
 }
 
@@ -155,9 +156,7 @@ TEST_CASE("every batch length gives the single-key answers", "[classifier][batch
     REQUIRE(c);
     LinearScan ref(*set);
     auto trace = generate_trace(rules, 300, 9);
-    std::vector<PacketKey> keys;
-    for (const auto& e : trace)
-      keys.push_back(e.key);
+    const std::vector<PacketKey> keys = trace_keys(trace);
     for (std::size_t len = 0; len <= 200; len += (len < 70 ? 1 : 13)) {
       CAPTURE(batch, len);
       std::vector<RuleId> out(len + 1, 777);
@@ -192,9 +191,7 @@ TEST_CASE("tuning on given traffic changes speed, never answers", "[classifier][
   const auto rules = generate_rules(Profile::kIpc, 2000, 12);
   auto set = RuleSet::make(rules);
   REQUIRE(set);
-  std::vector<PacketKey> traffic;
-  for (const auto& e : generate_trace(rules, 20000, 13, 1.0))
-    traffic.push_back(e.key);
+  const std::vector<PacketKey> traffic = trace_keys(generate_trace(rules, 20000, 13, 1.0));
   CompileOptions o;
   o.traffic = traffic;
   auto c = Classifier::compile(*set, o);

@@ -36,9 +36,7 @@ TEST_CASE("Classifier equals LinearScan on every ClassBench trace packet", "[cla
     REQUIRE(set);
     auto c = Classifier::compile(*set);
     REQUIRE(c);
-    std::vector<PacketKey> keys;
-    for (const auto& e : *trace)
-      keys.push_back(e.key);
+    const std::vector<PacketKey> keys = trace_keys(*trace);
     std::vector<RuleId> got(keys.size());
     c->classify(keys, got);
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "keys.hpp"
+#include "lacl/classbench.hpp"
 #include "lacl/classifier.hpp"
 #include "lacl/generator.hpp"
 #include "lacl/linear_scan.hpp"
@@ -46,8 +47,8 @@ TEST_CASE("every supported ISA gives the scalar answers for every batch length",
     auto scalar = Classifier::compile(*set, o);
     REQUIRE(scalar);
     auto keys = test::boundary_keys(rules, 20000, 5);
-    for (const auto& e : generate_trace(rules, 3000, 6))
-      keys.push_back(e.key);
+    const auto traced = trace_keys(generate_trace(rules, 3000, 6));
+    keys.insert(keys.end(), traced.begin(), traced.end());
     std::vector<RuleId> want(keys.size());
     scalar->classify(keys, want);
 

@@ -292,10 +292,7 @@ void run_bench(const BenchOptions& o) {
   const RuleSet& rules = loaded->rules;
   auto trace = read_trace(o.trace);
   if (!trace) return fail(trace.error().message);
-  std::vector<PacketKey> keys;
-  keys.reserve(trace->size());
-  for (const TraceEntry& e : *trace)
-    keys.push_back(e.key);
+  std::vector<PacketKey> keys = trace_keys(*trace);
   trace->clear();
   trace->shrink_to_fit();
 

@@ -71,10 +71,7 @@ void run_classify(ClassifyOptions o) {
   const std::unique_ptr<Backend> backend = make_classifier(o);
   if (!backend) return;
 
-  std::vector<PacketKey> keys;
-  keys.reserve(trace->size());
-  for (const TraceEntry& e : *trace)
-    keys.push_back(e.key);
+  const std::vector<PacketKey> keys = trace_keys(*trace);
   std::vector<RuleId> ids(keys.size());
   backend->classify(keys, ids);
 

@@ -70,8 +70,7 @@ void run_compile(const CompileCmdOptions& o) {
   if (!o.traffic.empty()) {
     auto trace = read_trace(o.traffic);
     if (!trace) return fail(trace.error().message);
-    for (const TraceEntry& e : *trace)
-      traffic.push_back(e.key);
+    traffic = trace_keys(*trace);
     copts.traffic = traffic;
   }
   progress.say("compiling " + std::to_string(loaded->rules.size()) + " rules...");

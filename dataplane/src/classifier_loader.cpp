@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "lacl/artifact.hpp"
+#include "lacl/classbench.hpp"
 #include "lacl/generator.hpp"
 #include "lacl/linear_scan.hpp"
 #include "lacl/rule_file.hpp"
@@ -27,10 +28,7 @@ std::string rule_text(RuleId id) {
 template <class Reference>
 Status verify(const Backend& b, const RuleSet& rules, const Reference& reference) {
   const std::vector<TraceEntry> trace = generate_trace(rules.rules(), kVerifyKeys, kVerifySeed);
-  std::vector<PacketKey> keys;
-  keys.reserve(trace.size());
-  for (const TraceEntry& e : trace)
-    keys.push_back(e.key);
+  const std::vector<PacketKey> keys = trace_keys(trace);
   std::vector<RuleId> got(keys.size()), want(keys.size());
   b.classify(keys, got);
   reference(std::span<const PacketKey>(keys), std::span<RuleId>(want));

@@ -296,6 +296,14 @@ std::string format_trace_entry(const TraceEntry& e) {
   return s;
 }
 
+std::vector<PacketKey> trace_keys(std::span<const TraceEntry> trace) {
+  std::vector<PacketKey> keys;
+  keys.reserve(trace.size());
+  for (const TraceEntry& e : trace)
+    keys.push_back(e.key);
+  return keys;
+}
+
 void write_trace(std::ostream& out, std::span<const TraceEntry> trace) {
   for (const TraceEntry& e : trace)
     out << format_trace_entry(e) << '\n';

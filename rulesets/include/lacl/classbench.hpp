@@ -50,6 +50,8 @@ void write_classbench_rules(std::ostream& out, std::span<const Rule> rules,
 Result<std::vector<TraceEntry>> parse_trace(std::string_view text, std::string_view file);
 Result<std::vector<TraceEntry>> read_trace(const std::string& path);
 std::string format_trace_entry(const TraceEntry& e);
+/// The headers of a trace, in order.
+std::vector<PacketKey> trace_keys(std::span<const TraceEntry> trace);
 void write_trace(std::ostream& out, std::span<const TraceEntry> trace);
 
 /// Reads a whole file into a string; the error names the file and the OS reason.
