@@ -249,13 +249,17 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
                 ix.keys().data(),
                 isets[i].offsets.empty() ? nullptr : isets[i].offsets.data(),
                 isets[i].rows.data(),
-                isets[i].lanes.empty() ? nullptr : isets[i].lanes.data()};
+                isets[i].lanes.empty() ? nullptr : isets[i].lanes.data(),
+                isets[i].floors.data()};
   }
   detail::TupleSpaceView rv{remainder.tuples().data(),
                             static_cast<std::uint32_t>(remainder.tuple_count()),
                             remainder.slots().data(), remainder.rows().data()};
   return {std::span(views.data(), isets.size()), rv};
 }
+
+// Call after any change to c.isets or c.remainder: the floors depend on both.
+void link(Candidate& c) { link_floors(c.isets, c.remainder); }
 
 void classify_with(const Candidate& c, std::span<const PacketKey> keys, std::span<RuleId> out) {
   ISetViews views;
@@ -264,7 +268,8 @@ void classify_with(const Candidate& c, std::span<const PacketKey> keys, std::spa
 
 // Nanoseconds per key of the best of a few runs: the minimum filters out the noise of a shared
 // machine better than the mean.
-double measure_ns(const Candidate& c, std::span<const PacketKey> keys) {
+double measure_ns(Candidate& c, std::span<const PacketKey> keys) {
+  link(c);
   std::vector<RuleId> out(keys.size());
   classify_with(c, keys, out);  // warm
   // The thread's own CPU time, not wall time: on a shared machine a run that was preempted
@@ -543,6 +548,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
 
   c.isets_ = std::move(best.isets);
   c.remainder_ = std::move(best.remainder);
+  link_floors(c.isets_, c.remainder_);
   c.batch_ = best.batch;
   rep.epsilon = epsilon;
   rep.max_pieces = pieces;
@@ -622,6 +628,7 @@ Classifier Classifier::assemble(std::size_t rule_count, Action default_action,
       s.best = std::min(s.best, row.id);
   }
   c.remainder_ = std::move(remainder);
+  link_floors(c.isets_, c.remainder_);
   c.batch_ = std::clamp<std::uint32_t>(batch, 1, kMaxChunk);
   c.report_ = std::move(report);
   c.describe_structure();

@@ -1,5 +1,7 @@
 // ISetIndex: the candidate lists' two layouts (rows without offsets, lanes with them).
 #include <algorithm>
+#include <iterator>
+#include <numeric>
 
 #include "lacl/classifier.hpp"
 #include "lacl/detail/candidate_lanes.hpp"
@@ -37,7 +39,72 @@ std::size_t ISetIndex::candidate_count() const noexcept {
 
 std::size_t ISetIndex::bytes() const noexcept {
   return index.bytes() + detail::bytes_of(offsets) + detail::bytes_of(rows) +
-         detail::bytes_of(lanes);
+         detail::bytes_of(lanes) + detail::bytes_of(floors);
+}
+
+namespace {
+
+std::pair<std::uint32_t, std::uint32_t> range_of(const detail::RuleRow& r, Field f) noexcept {
+  switch (f) {
+    case Field::kSrcIp:
+      return {r.src_lo, r.src_hi};
+    case Field::kDstIp:
+      return {r.dst_lo, r.dst_hi};
+    case Field::kSrcPort:
+      return {r.sport_lo, r.sport_hi};
+    case Field::kDstPort:
+      return {r.dport_lo, r.dport_hi};
+    default:
+      return {r.proto_lo, r.proto_hi};
+  }
+}
+
+}  // namespace
+
+void link_floors(std::span<ISetIndex> isets, const TupleSpace& remainder) {
+  // Walking the indexes backwards, `later` holds the rows of everything after index k, sorted
+  // by id: each interval takes the first (smallest) id that meets it, and a skip list over the
+  // intervals not yet taken keeps that linear in rows plus intervals.
+  std::vector<detail::RuleRow> later(remainder.rows().begin(), remainder.rows().end());
+  auto by_id = [](const detail::RuleRow& a, const detail::RuleRow& b) { return a.id < b.id; };
+  std::sort(later.begin(), later.end(), by_id);
+  std::vector<std::uint32_t> next;
+  for (std::size_t k = isets.size(); k-- > 0;) {
+    ISetIndex& s = isets[k];
+    const std::span<const std::uint32_t> keys = s.index.keys();
+    const auto n = static_cast<std::uint32_t>(keys.size());
+    s.floors.assign(n, kNoMatch);
+    next.resize(n + 1);
+    std::iota(next.begin(), next.end(), 0u);
+    auto untaken = [&](std::uint32_t j) {  // the first interval >= j not yet taken
+      while (next[j] != j) {
+        next[j] = next[next[j]];
+        j = next[j];
+      }
+      return j;
+    };
+    // The interval holding v: the last whose first value is <= v (interval 0 holds anything
+    // below the first key too, as in the lookup).
+    auto interval = [&](std::uint32_t v) {
+      const auto it = std::upper_bound(keys.begin(), keys.end(), v);
+      return it == keys.begin() ? 0u : static_cast<std::uint32_t>(it - keys.begin() - 1);
+    };
+    for (const detail::RuleRow& r : later) {
+      const auto [lo, hi] = range_of(r, s.field);
+      const std::uint32_t last = interval(hi);
+      for (std::uint32_t j = untaken(interval(lo)); j <= last; j = untaken(j + 1)) {
+        s.floors[j] = r.id;
+        next[j] = j + 1;
+      }
+    }
+    std::vector<detail::RuleRow> mine = s.candidate_rows();
+    std::sort(mine.begin(), mine.end(), by_id);
+    std::vector<detail::RuleRow> both;  // not inplace_merge: its buffer ignores alignas(32)
+    both.reserve(later.size() + mine.size());
+    std::merge(later.begin(), later.end(), mine.begin(), mine.end(), std::back_inserter(both),
+               by_id);
+    later = std::move(both);
+  }
 }
 
 }  // namespace lacl

@@ -115,6 +115,12 @@ struct ISetIndex {
   /// validated a whole list at a time. Which layout is faster depends on the rule set, so the
   /// compiler measures both.
   detail::AlignedVector<std::uint8_t> lanes;
+  /// Interval j's floor: the smallest rule id, among the structures a lookup visits after this
+  /// index (the later indexes and the remainder), whose range on this index's field meets
+  /// interval j; kNoMatch when none does. A key whose best match so far is at or below the
+  /// largest floor of the intervals it fell into is finished: nothing after can beat it.
+  /// Derived from the classifier's order of indexes (link_floors); not stored in artifacts.
+  detail::AlignedVector<std::uint32_t> floors;
 
   /// Stores multi-candidate lists as lanes (true) or rows (false); without offsets, a no-op.
   /// Call once `offsets` and the candidates are final.
@@ -124,6 +130,9 @@ struct ISetIndex {
   std::size_t candidate_count() const noexcept;
   std::size_t bytes() const noexcept;
 };
+
+/// Sets every index's floors for the lookup order `isets`, then `remainder`.
+void link_floors(std::span<ISetIndex> isets, const TupleSpace& remainder);
 
 class Classifier {
  public:

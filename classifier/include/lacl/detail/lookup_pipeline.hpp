@@ -41,6 +41,7 @@ struct ISetView {
   const std::uint32_t* offsets;
   const RuleRow* rows;
   const std::uint8_t* lanes;
+  const std::uint32_t* floors;  ///< per interval: see ISetIndex::floors
 };
 
 struct TupleSpaceView {
@@ -160,11 +161,14 @@ struct Pipeline {
 
   // The offsets link for multi-candidate lists: interval a[i] -> its list [a[i], b[i]), and
   // `fetch(first, end)` prefetches what the validation will read.
+  // The interval's floor is taken on the way (see ISetIndex::floors).
   template <class Fetch>
   static void list_bounds(const ISetView& s, const std::uint32_t* act, std::size_t m,
-                          std::uint32_t* a, std::uint32_t* b, Fetch fetch) noexcept {
+                          std::uint32_t* a, std::uint32_t* b, RuleId* floor,
+                          Fetch fetch) noexcept {
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint32_t i = act[j];
+      floor[i] = s.floors[a[i]] > floor[i] ? s.floors[a[i]] : floor[i];
       const std::uint32_t first = s.offsets[a[i]];
       b[i] = s.offsets[a[i] + 1];
       a[i] = first;
@@ -175,8 +179,9 @@ struct Pipeline {
   // The last two links for multi-candidate lists stored as lanes: offsets -> the whole list,
   // validated at once with one vector compare per bound and no branch per candidate.
   static void lane_lists(const ISetView& s, const PacketKey* keys, const std::uint32_t* act,
-                         std::size_t m, std::uint32_t* a, std::uint32_t* b, RuleId* best) noexcept {
-    list_bounds(s, act, m, a, b, [&](std::uint32_t first, std::uint32_t end) {
+                         std::size_t m, std::uint32_t* a, std::uint32_t* b, RuleId* best,
+                         RuleId* floor) noexcept {
+    list_bounds(s, act, m, a, b, floor, [&](std::uint32_t first, std::uint32_t end) {
       // Every line a list of up to four candidates (most lists) reads; longer lists read
       // further lines on demand.
       const std::uint8_t* list = s.lanes + std::size_t{kLaneBytes} * first;
@@ -194,8 +199,9 @@ struct Pipeline {
   // The same for lists stored as rows: one row at a time, in priority order, so the first
   // match is the list's best and nothing at or after the best found so far can improve on it.
   static void row_lists(const ISetView& s, const PacketKey* keys, const std::uint32_t* act,
-                        std::size_t m, std::uint32_t* a, std::uint32_t* b, RuleId* best) noexcept {
-    list_bounds(s, act, m, a, b,
+                        std::size_t m, std::uint32_t* a, std::uint32_t* b, RuleId* best,
+                        RuleId* floor) noexcept {
+    list_bounds(s, act, m, a, b, floor,
                 [&](std::uint32_t first, std::uint32_t) { prefetch(s.rows + first); });
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint32_t i = act[j];
@@ -215,19 +221,25 @@ struct Pipeline {
   static void chunk(const LookupTables& t, const PacketKey* keys, RuleId* out,
                     std::size_t n) noexcept {
     RuleId best[kChunk];
+    // Below this, no rule of the structures still to visit can match the key (the largest floor
+    // of the intervals it fell into): once best is at or below it, the key is finished.
+    RuleId floor[kChunk];
     std::uint32_t value[kChunk];
     std::uint32_t a[kChunk];
     std::uint32_t b[kChunk];
-    for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t i = 0; i < n; ++i) {
       best[i] = kNoMatch;
+      floor[i] = 0;
+    }
 
     std::uint32_t act[kChunk];  // the keys this index can still improve
     for (const ISetView& s : t.isets) {
-      // A key whose best match so far beats every rule of the index skips it entirely.
+      // A key skips the index when its best match so far beats every rule of the index, or
+      // every rule still to visit that can match it.
       std::size_t m = 0;
       for (std::size_t i = 0; i < n; ++i) {
         act[m] = static_cast<std::uint32_t>(i);
-        m += best[i] > s.best ? 1 : 0;
+        m += (best[i] > s.best) & (best[i] > floor[i]) ? 1 : 0;
       }
       if (m == 0) continue;
       for (std::size_t j = 0; j < m; ++j) {
@@ -259,24 +271,32 @@ struct Pipeline {
         }
       };
       if (s.offsets == nullptr) {  // one candidate per interval: rows[slot]
-        search_link([&](std::uint32_t slot) { prefetch(s.rows + slot); });
+        search_link([&](std::uint32_t slot) {
+          prefetch(s.rows + slot);
+          prefetch(s.floors + slot);
+        });
         for (std::size_t j = 0; j < m; ++j) {
           const std::uint32_t i = act[j];
+          floor[i] = s.floors[a[i]] > floor[i] ? s.floors[a[i]] : floor[i];
           const RuleRow& row = s.rows[a[i]];
           if (row.id < best[i] && row_matches(row, keys[i])) best[i] = row.id;
         }
       } else {
-        search_link([&](std::uint32_t slot) { prefetch(s.offsets + slot); });
+        search_link([&](std::uint32_t slot) {
+          prefetch(s.offsets + slot);
+          prefetch(s.floors + slot);
+        });
         if (s.lanes != nullptr) {
-          lane_lists(s, keys, act, m, a, b, best);
+          lane_lists(s, keys, act, m, a, b, best, floor);
         } else {
-          row_lists(s, keys, act, m, a, b, best);
+          row_lists(s, keys, act, m, a, b, best, floor);
         }
       }
     }
     if (t.remainder.count != 0) {
-      for (std::size_t i = 0; i < n; ++i)
-        best[i] = tuple_space(t.remainder, keys[i], best[i]);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (best[i] > floor[i]) best[i] = tuple_space(t.remainder, keys[i], best[i]);
+      }
     }
     for (std::size_t i = 0; i < n; ++i)
       out[i] = best[i];
