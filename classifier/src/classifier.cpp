@@ -244,6 +244,7 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
                 ix.radix_shift(),
                 static_cast<std::uint32_t>(ix.size()),
                 ix.search_width(),
+                ix.radix_steps(),
                 ix.radix_table().data(),
                 ix.stored_segments().data(),
                 ix.keys().data(),

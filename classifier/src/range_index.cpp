@@ -145,6 +145,10 @@ void RangeIndex::build_radix(std::uint32_t bits) {
     radix_[b] = s;
   }
   radix_[buckets] = nseg - 1;
+  std::uint32_t most = 1;  // segments radix_[b] .. radix_[b + 1] of one bucket
+  for (std::uint64_t b = 0; b < buckets; ++b)
+    most = std::max(most, radix_[b + 1] - radix_[b] + 1);
+  radix_steps_ = static_cast<std::uint32_t>(std::bit_width(most - 1));
 }
 
 bool RangeIndex::measure(std::span<Errors> out) const {

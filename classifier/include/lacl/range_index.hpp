@@ -71,6 +71,10 @@ class RangeIndex {
   std::span<const std::uint32_t> radix_table() const noexcept { return radix_; }
   std::uint32_t domain_max() const noexcept { return domain_max_; }
   std::uint32_t radix_shift() const noexcept { return shift_; }
+  /// Halvings that find the segment among any radix bucket's candidates (ceil(log2) of the
+  /// most segments one bucket spans): a search with this fixed count has no data-dependent
+  /// branch to mispredict.
+  std::uint32_t radix_steps() const noexcept { return radix_steps_; }
 
   /// The radix bucket of v: segments radix_table()[b] .. radix_table()[b + 1] hold its segment.
   std::uint32_t bucket_of(std::uint32_t v) const noexcept {
@@ -181,6 +185,7 @@ class RangeIndex {
   detail::AlignedVector<Segment> segments_;     ///< fitted segments, then a sentinel
   detail::AlignedVector<std::uint32_t> radix_;  ///< 2^bits + 1 entries (bucket -> first segment)
   std::uint32_t shift_ = 0;
+  std::uint32_t radix_steps_ = 0;
   std::uint32_t domain_max_ = 0;
 };
 

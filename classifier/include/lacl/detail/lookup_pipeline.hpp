@@ -32,6 +32,7 @@ struct ISetView {
   std::uint32_t shift;
   std::uint32_t n;
   std::uint32_t width;  ///< fixed search width, a power of two
+  std::uint32_t radix_steps;  ///< halvings of the segment search (RangeIndex::radix_steps)
   const std::uint32_t* radix;
   const RangeIndex::Segment* segments;  ///< including the sentinel
   const std::uint32_t* keys;            ///< padded: see RangeIndex::search_from
@@ -112,12 +113,15 @@ struct Pipeline {
                static_cast<std::uint32_t>(r.proto_hi - r.proto_lo);
   }
 
+  // The last segment in [lo, hi] with key <= v (lo when none is), in the index's fixed number
+  // of halvings: a loop whose trip count followed the bucket would mispredict its exit.
   static std::uint32_t segment_between(const ISetView& s, std::uint32_t lo, std::uint32_t hi,
                                        std::uint32_t v) noexcept {
-    while (lo < hi) {
-      const std::uint32_t mid = (lo + hi + 1) / 2;
-      lo = s.segments[mid].key <= v ? mid : lo;
-      hi = s.segments[mid].key <= v ? hi : mid - 1;
+    std::uint32_t len = hi - lo + 1;  // candidates lo .. lo + len - 1
+    for (std::uint32_t step = 0; step < s.radix_steps; ++step) {
+      const std::uint32_t half = len / 2;
+      lo = s.segments[lo + half].key <= v ? lo + half : lo;
+      len -= half;
     }
     return lo;
   }
