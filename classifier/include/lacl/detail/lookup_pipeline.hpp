@@ -85,6 +85,12 @@ struct Pipeline {
     return mask != 0;
   }
 
+  /// v - base, or 0 when v < base, with a mask instead of a conditional, which could compile to
+  /// a branch that mispredicts on random keys.
+  static std::uint32_t minus_floor0(std::uint32_t v, std::uint32_t base) noexcept {
+    return (v - base) & (static_cast<std::uint32_t>(v < base) - 1u);
+  }
+
   static std::uint32_t field_of(const PacketKey& k, std::uint32_t f) noexcept {
     switch (f) {
       case 0:
@@ -133,7 +139,7 @@ struct Pipeline {
     std::uint64_t p = g.base + ((d * g.slope) >> 32);
     const std::uint64_t last = s.segments[seg + 1].base - 1;
     p = p < last ? p : last;
-    return p >= g.below ? static_cast<std::uint32_t>(p) - g.below : 0u;
+    return minus_floor0(static_cast<std::uint32_t>(p), g.below);
   }
 
   static RuleId tuple_space(const TupleSpaceView& t, const PacketKey& k, RuleId best) noexcept {
@@ -249,7 +255,7 @@ struct Pipeline {
       for (std::size_t j = 0; j < m; ++j) {
         const std::uint32_t i = act[j];
         value[i] = field_of(keys[i], s.field);
-        a[i] = (value[i] >= s.first_key ? value[i] - s.first_key : 0u) >> s.shift;
+        a[i] = minus_floor0(value[i], s.first_key) >> s.shift;
         prefetch(s.radix + a[i]);
       }
       for (std::size_t j = 0; j < m; ++j) {
