@@ -267,12 +267,18 @@ void classify_with(const Candidate& c, std::span<const PacketKey> keys, std::spa
   c.fn(tables_of(c.isets, c.remainder, views), keys, out, c.batch);
 }
 
-// Nanoseconds per key of the best of a few runs: the minimum filters out the noise of a shared
-// machine better than the mean.
-double measure_ns(Candidate& c, std::span<const PacketKey> keys) {
+constexpr std::size_t kMeasurePasses = 4;  // one to warm the caches, then the timed ones
+
+// Nanoseconds per key of the best of a few passes: the minimum filters out the noise of a shared
+// machine better than the mean. Each pass classifies its own slice of `traffic`: repeating the
+// same keys would let the branch predictor learn their sequence, which flatters branchy lookups
+// (rows over lanes, say) in a way real traffic never does.
+double measure_ns(Candidate& c, std::span<const PacketKey> traffic) {
   link(c);
-  std::vector<RuleId> out(keys.size());
-  classify_with(c, keys, out);  // warm
+  const std::size_t n = std::max<std::size_t>(traffic.size() / kMeasurePasses, 1);
+  auto pass = [&](std::size_t i) { return traffic.subspan(std::min(i * n, traffic.size() - n), n); };
+  std::vector<RuleId> out(n);
+  classify_with(c, pass(0), out);  // warm
   // The thread's own CPU time, not wall time: on a shared machine a run that was preempted
   // would otherwise look slow, and the choice would follow the neighbours' load.
   auto cpu_ns = [] {
@@ -281,12 +287,12 @@ double measure_ns(Candidate& c, std::span<const PacketKey> keys) {
     return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
   };
   double best = 1e300;
-  for (int rep = 0; rep < 3; ++rep) {
+  for (std::size_t i = 1; i < kMeasurePasses; ++i) {
     const double t0 = cpu_ns();
-    classify_with(c, keys, out);
+    classify_with(c, pass(i), out);
     best = std::min(best, cpu_ns() - t0);
   }
-  return best / static_cast<double>(keys.size());
+  return best / static_cast<double>(n);
 }
 
 std::string fmt(const char* f, double a, double b = 0, double c = 0) {
@@ -341,14 +347,14 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   rep.partition_ms = ms_since(t0);
 
   // 2. Index every candidate iSet (tuning epsilon on the way).
-  constexpr std::size_t kTuningKeys = 8192;
+  // Keys per measured pass: enough to spread over the rules, few enough to be quick. Each pass
+  // gets its own keys (see measure_ns).
+  const std::size_t pass_keys = std::clamp<std::size_t>(rules.size(), 1024, 8192);
   std::vector<PacketKey> traffic;
   if (options.traffic.empty()) {
-    traffic = tuning_traffic(
-        rules, std::min<std::size_t>(kTuningKeys, std::max<std::size_t>(1024, rules.size())),
-        options.seed);
+    traffic = tuning_traffic(rules, kMeasurePasses * pass_keys, options.seed);
   } else {
-    const std::size_t n = std::min(kTuningKeys, options.traffic.size());
+    const std::size_t n = std::min(kMeasurePasses * pass_keys, options.traffic.size());
     for (std::size_t i = 0; i < n; ++i)
       traffic.push_back(options.traffic[i * options.traffic.size() / n]);
   }
@@ -400,6 +406,22 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
 
   // 3. Tuning by measurement, one knob at a time, each a strict improvement of the measured
   //    ns/key on the synthetic traffic; within the time budget.
+  if (!options.lanes && !best.isets.empty()) {
+    // The other layout of the candidate lists: lanes validate a list in a few vector compares,
+    // rows touch fewer cache lines when the index is far bigger than the cache. First, since
+    // the layout shifts what the other knobs are worth (with lanes, longer lists cost less).
+    Candidate cand{best.isets, best.layers, best.remainder, best.batch, best.fn};
+    for (ISetIndex& s : cand.isets)
+      s.use_lanes(!lanes);
+    const double ns = measure_ns(cand, traffic);
+    rep.tuning.push_back(std::string("candidate lists as ") + (lanes ? "rows" : "lanes") +
+                         fmt(": %.1f ns/key", ns));
+    if (ns < best_ns) {
+      best_ns = ns;
+      best.isets = std::move(cand.isets);
+      lanes = !lanes;
+    }
+  }
   if (!options.max_isets && part.isets.size() > 1) {
     // Fewer iSets indexed: the small tail of the partition goes to the remainder, where a
     // handful of rules costs less than an index lookup each. Candidates: the fewest iSets that
@@ -511,21 +533,6 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
         best.remainder = std::move(cand.remainder);
         collisions = cap;
       }
-    }
-  }
-  if (!options.lanes && !best.isets.empty()) {
-    // The other layout of the candidate lists: lanes validate a list in a few vector compares,
-    // rows touch fewer cache lines when the index is far bigger than the cache.
-    Candidate cand{best.isets, best.layers, best.remainder, best.batch, best.fn};
-    for (ISetIndex& s : cand.isets)
-      s.use_lanes(!lanes);
-    const double ns = measure_ns(cand, traffic);
-    rep.tuning.push_back(std::string("candidate lists as ") + (lanes ? "rows" : "lanes") +
-                         fmt(": %.1f ns/key", ns));
-    if (ns < best_ns) {
-      best_ns = ns;
-      best.isets = std::move(cand.isets);
-      lanes = !lanes;
     }
   }
   if (!options.batch) {
