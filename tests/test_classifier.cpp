@@ -200,3 +200,61 @@ TEST_CASE("tuning on given traffic changes speed, never answers", "[classifier][
   LinearScan ref(*set);
   expect_same(*c, ref, traffic, rules);
 }
+
+TEST_CASE("interval floors are the smallest later rule that meets the interval",
+          "[classifier][floors]") {
+  // Brute force over every interval of every index: what the lookup may skip on is exactly the
+  // smallest id among the later indexes' and the remainder's rows whose range on the index's
+  // field meets the interval; a floor too high would skip a rule that matches.
+  auto range = [](const detail::RuleRow& r, Field f) -> std::pair<std::uint32_t, std::uint32_t> {
+    switch (f) {
+      case Field::kSrcIp:
+        return {r.src_lo, r.src_hi};
+      case Field::kDstIp:
+        return {r.dst_lo, r.dst_hi};
+      case Field::kSrcPort:
+        return {r.sport_lo, r.sport_hi};
+      case Field::kDstPort:
+        return {r.dport_lo, r.dport_hi};
+      default:
+        return {r.proto_lo, r.proto_hi};
+    }
+  };
+  for (Profile p : {Profile::kAcl, Profile::kFw, Profile::kIpc}) {
+    CAPTURE(profile_name(p));
+    auto set = RuleSet::make(generate_rules(p, 1500, 4));
+    REQUIRE(set);
+    CompileOptions o;
+    o.max_pieces = 1.0;  // more, smaller indexes and a remainder: more floors to check
+    o.max_isets = 12;
+    auto c = Classifier::compile(*set, o);
+    REQUIRE(c);
+    const auto isets = c->isets();
+    REQUIRE(isets.size() >= 2);
+    for (std::size_t k = 0; k < isets.size(); ++k) {
+      std::vector<detail::RuleRow> later(c->remainder().rows().begin(),
+                                         c->remainder().rows().end());
+      for (std::size_t l = k + 1; l < isets.size(); ++l) {
+        const auto rows = isets[l].candidate_rows();
+        later.insert(later.end(), rows.begin(), rows.end());
+      }
+      const auto keys = isets[k].index.keys();
+      REQUIRE(isets[k].floors.size() == keys.size());
+      std::size_t wrong = 0;
+      for (std::size_t j = 0; j < keys.size(); ++j) {
+        const std::uint64_t lo = j == 0 ? 0 : keys[j];
+        const std::uint64_t hi = j + 1 < keys.size() ? keys[j + 1] - 1ull : 0xFFFFFFFFull;
+        RuleId want = kNoMatch;
+        for (const detail::RuleRow& r : later) {
+          const auto [a, b] = range(r, isets[k].field);
+          if (a <= hi && b >= lo) want = std::min(want, r.id);
+        }
+        wrong += isets[k].floors[j] != want ? 1 : 0;
+      }
+      CAPTURE(k);
+      CHECK(wrong == 0);
+    }
+    LinearScan ref(*set);
+    expect_same(*c, ref, test::boundary_keys(set->rules(), 20000, 5), set->rules());
+  }
+}
