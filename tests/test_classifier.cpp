@@ -258,3 +258,34 @@ TEST_CASE("interval floors are the smallest later rule that meets the interval",
     expect_same(*c, ref, test::boundary_keys(set->rules(), 20000, 5), set->rules());
   }
 }
+
+TEST_CASE("without a tuning budget the same rules compile to the same structure",
+          "[classifier][tuning]") {
+  // Anything measured may differ from run to run; with no budget nothing measured may decide.
+  const auto rules = generate_rules(Profile::kFw, 300, 21);
+  auto set = RuleSet::make(rules);
+  REQUIRE(set);
+  CompileOptions o;
+  o.tuning_budget_ms = 0;
+  auto a = Classifier::compile(*set, o);
+  auto b = Classifier::compile(*set, o);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->batch() == b->batch());
+  CHECK(a->report().lanes == b->report().lanes);
+  CHECK(a->remainder().size() == b->remainder().size());
+  REQUIRE(a->isets().size() == b->isets().size());
+  for (std::size_t k = 0; k < a->isets().size(); ++k) {
+    CAPTURE(k);
+    const ISetIndex& x = a->isets()[k];
+    const ISetIndex& y = b->isets()[k];
+    CHECK(x.field == y.field);
+    CHECK(std::equal(x.index.keys().begin(), x.index.keys().end(), y.index.keys().begin(),
+                     y.index.keys().end()));
+    const auto xr = x.candidate_rows();
+    const auto yr = y.candidate_rows();
+    REQUIRE(xr.size() == yr.size());
+    for (std::size_t i = 0; i < xr.size(); ++i)
+      CHECK(xr[i].id == yr[i].id);
+  }
+}

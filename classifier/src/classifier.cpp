@@ -406,7 +406,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
 
   // 3. Tuning by measurement, one knob at a time, each a strict improvement of the measured
   //    ns/key on the synthetic traffic; within the time budget.
-  if (!options.lanes && !best.isets.empty()) {
+  if (!options.lanes && !best.isets.empty() && budget_left()) {
     // The other layout of the candidate lists: lanes validate a list in a few vector compares,
     // rows touch fewer cache lines when the index is far bigger than the cache. First, since
     // the layout shifts what the other knobs are worth (with lanes, longer lists cost less).
@@ -451,7 +451,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
       }
     }
   }
-  if (!options.max_isets && !rules.empty() &&
+  if (!options.max_isets && !rules.empty() && budget_left() &&
       static_cast<double>(rules.size()) * kLinearNsPerRuleFloor < best_ns) {
     // No index at all: a plain scan in priority order, which a few dozen rules can afford. Only
     // measured when the scan's floor (every rule checked once) could beat what was measured.

@@ -45,7 +45,9 @@ struct CompileOptions {
   std::uint32_t batch = 0;  ///< keys per pipeline chunk; 0: tuned
   /// Layout of multi-candidate lists (see ISetIndex::lanes); nullopt: tuned.
   std::optional<bool> lanes;
-  double tuning_budget_ms = 150.0;  ///< wall-clock budget for the measurements
+  /// Wall-clock budget for the measurements. 0 tunes nothing: the knobs keep their defaults
+  /// (or the values given), so the same rules always compile to the same structure.
+  double tuning_budget_ms = 150.0;
   std::uint64_t seed = 1;           ///< seed of the synthetic tuning traffic
   /// A sample of real traffic to tune on (evenly spaced keys of it are used); empty: traffic
   /// synthesised from the rules. Only read during compile().
