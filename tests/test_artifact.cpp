@@ -191,6 +191,7 @@ void expect_same_structure(const Classifier& a, const Classifier& b) {
   REQUIRE(a.isets().size() == b.isets().size());
   for (std::size_t i = 0; i < a.isets().size(); ++i) {
     CHECK(a.isets()[i].field == b.isets()[i].field);
+    CHECK(a.isets()[i].whole == b.isets()[i].whole);
     CHECK(a.isets()[i].isets == b.isets()[i].isets);
     CHECK(a.isets()[i].rules == b.isets()[i].rules);
     CHECK(a.isets()[i].rows.size() == b.isets()[i].rows.size());
@@ -335,6 +336,7 @@ TEST_CASE("a loaded artifact answers like the compiled classifier", "[artifact][
         CompileOptions o;
         o.max_isets = static_cast<std::uint32_t>(seed % 3 == 0 ? 0 : seed * 2);
         o.lanes = (seed + n) % 2 == 0;  // both candidate-list layouts survive the file
+        o.whole_search = seed % 2 == 0 ? 0 : kWholeSearchMax;  // and both searches
         const Classifier c = compile(rules, def, o);
         round_trip(c, probe_keys(rules, seed));
       }
@@ -587,6 +589,7 @@ TEST_CASE("structural damage behind valid checksums is refused", "[artifact][ref
   REQUIRE(rules == 400);
   const ISetAt s0 = iset_at(good, 0);
   REQUIRE(s0.noffsets == s0.n + 1);  // the damage below needs candidate lists
+  REQUIRE(s0.n > kWholeSearchMax);   // and more intervals than a whole search may have
   REQUIRE(get64(good, section(good, "isets").offset) >= 1);
   const RemainderAt rem = remainder_at(good);
   REQUIRE(rem.nrows > 1);
@@ -625,6 +628,11 @@ TEST_CASE("structural damage behind valid checksums is refused", "[artifact][ref
        n + "bad iSet index 0: "},
       {"index list layout", [&](Bytes& b) { put32(b, s0.header + 20, 2); },
        n + "bad iSet index 0: unknown list layout 2"},
+      {"index search", [&](Bytes& b) { put8(b, s0.header + 1, 2); },
+       n + "bad iSet index 0: unknown search 2"},
+      {"index searched whole, too big", [&](Bytes& b) { put8(b, s0.header + 1, 1); },
+       n + "bad iSet index 0: searched whole, but " + std::to_string(s0.n) +
+           " intervals (at most 128)"},
       {"index shift", [&](Bytes& b) { put32(b, s0.header + 12, 32); },
        n + "bad iSet index 0: radix shift 32"},
       {"index domain", [&](Bytes& b) { put32(b, s0.header + 16, 1000); },

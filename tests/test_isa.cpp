@@ -80,6 +80,43 @@ TEST_CASE("every supported ISA gives the scalar answers for every batch length",
   }
 }
 
+TEST_CASE("indexes searched whole give the linear scan's answers on every ISA", "[isa][whole]") {
+  // Small rule sets make small indexes: with whole_search at its limit, every index of up to
+  // kWholeSearchMax intervals skips its model, and the search over the rounded-up key count
+  // reads into the padding.
+  for (Profile p : {Profile::kAcl, Profile::kFw, Profile::kIpc}) {
+    for (std::size_t n : {5u, 60u, 250u}) {
+      const auto rules = generate_rules(p, n, 17 + n);
+      auto set = RuleSet::make(rules);
+      REQUIRE(set);
+      LinearScan ref(*set);
+      auto keys = test::boundary_keys(rules, 5000, n);
+      const auto random = test::uniform_keys(500, n + 1);
+      keys.insert(keys.end(), random.begin(), random.end());
+      std::vector<RuleId> want(keys.size());
+      for (std::size_t i = 0; i < keys.size(); ++i)
+        want[i] = ref.classify(keys[i]);
+      for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+        if (!isa_supported(isa)) continue;
+        CompileOptions o;
+        o.isa = isa;
+        o.whole_search = kWholeSearchMax;
+        o.max_isets = CompileOptions::kMaxISets;  // indexes even for five rules
+        auto c = Classifier::compile(*set, o);
+        REQUIRE(c);
+        CAPTURE(profile_name(p), n, isa_name(isa));
+        const auto isets = c->isets();
+        REQUIRE(std::any_of(isets.begin(), isets.end(), [](const ISetIndex& s) { return s.whole; }));
+        for (const ISetIndex& s : isets)
+          CHECK(s.whole == (s.index.size() <= kWholeSearchMax));
+        std::vector<RuleId> got(keys.size());
+        c->classify(keys, got);
+        REQUIRE(got == want);
+      }
+    }
+  }
+}
+
 TEST_CASE("LACL_ISA forces an ISA, and a bad value is an error", "[isa]") {
   auto set = RuleSet::make(generate_rules(Profile::kAcl, 100, 1));
   REQUIRE(set);

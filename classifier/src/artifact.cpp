@@ -289,6 +289,7 @@ CompileReport read_report(std::span<const std::byte> s) {
   r.get("knobs", "epsilon", rep.epsilon);
   r.get("knobs", "max_collisions", rep.max_collisions);
   r.get("knobs", "max_pieces", rep.max_pieces);
+  r.get("knobs", "whole_search", rep.whole_search);
   r.get("remainder", "algorithm", rep.remainder_algorithm);
   r.get("time_ms", "partition", rep.partition_ms);
   r.get("time_ms", "index", rep.index_ms);
@@ -406,7 +407,8 @@ ISetIndex read_index(Reader& r, std::size_t i, std::uint64_t rule_count, Cover& 
   char where[40];
   std::snprintf(where, sizeof where, "iSet index %zu", i);
   const std::uint32_t field = r.u8("an index's field");
-  r.zeros(3, "an index's reserved bytes");
+  const std::uint32_t whole = r.u8("an index's search");  // 0 through the model, 1 whole
+  r.zeros(2, "an index's reserved bytes");
   if (field >= kNumFields) {
     refuse("index out of range: %s field %u (fields are 0 to %zu)", where, field, kNumFields - 1);
   }
@@ -434,6 +436,12 @@ ISetIndex read_index(Reader& r, std::size_t i, std::uint64_t rule_count, Cover& 
   const std::uint64_t noffsets = r.u64("an index's offset count");
   const std::uint64_t nrows = r.u64("an index's row count");
   if (nkeys == 0) refuse("bad %s: no keys", where);
+  if (whole > 1) refuse("bad %s: unknown search %u", where, whole);
+  if (whole == 1 && nkeys > kWholeSearchMax) {
+    refuse("bad %s: searched whole, but %llu intervals (at most %u)", where,
+           static_cast<Ull>(nkeys), kWholeSearchMax);
+  }
+  s.whole = whole == 1;
   // Without offsets, interval j's one candidate is row j.
   if (noffsets != 0 && noffsets != nkeys + 1) {
     refuse("bad %s: %llu offsets for %llu intervals (expected none or one more)", where,
@@ -747,7 +755,7 @@ std::vector<std::byte> serialize_artifact(const Classifier& c, const ArtifactMet
   for (const ISetIndex& s : c.isets()) {
     const RangeIndex& ix = s.index;
     is.u8(static_cast<std::uint32_t>(s.field));
-    is.u8(0);
+    is.u8(s.whole ? 1 : 0);
     is.u16(0);
     const std::uint32_t layout = s.lanes.empty() ? kRowsLayout : kLanesLayout;
     for (std::uint32_t v : {s.isets, s.rules, ix.radix_shift(), ix.domain_max(), layout})

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -47,12 +49,17 @@ class SplitMix {
 
 // Synthetic traffic for tuning, drawn from the rules like a ClassBench trace: each field at a
 // corner of a random rule's range or inside it, plus a share of uniformly random headers that
-// exercise the no-match paths.
+// exercise the no-match paths. Like ClassBench's trace generator, each header comes in a run
+// of ceil(0.1 / U) copies (U uniform in (0, 1]: nine runs in ten are single packets, the rest
+// a heavy tail), here cut at one chunk: packets of a flow arrive together, and whether the
+// lookup's branches see the same key twice in a row changes which layout is faster.
 std::vector<PacketKey> tuning_traffic(std::span<const Rule> rules, std::size_t n,
                                       std::uint64_t seed) {
   SplitMix rng(seed);
-  std::vector<PacketKey> keys(n);
-  for (PacketKey& k : keys) {
+  std::vector<PacketKey> keys;
+  keys.reserve(n);
+  while (keys.size() < n) {
+    PacketKey k;
     std::array<std::uint32_t, kNumFields> v{};
     if (rules.empty() || rng.next() % 10 == 0) {
       for (std::size_t f = 0; f < kNumFields; ++f)
@@ -66,6 +73,9 @@ std::vector<PacketKey> tuning_traffic(std::span<const Rule> rules, std::size_t n
     }
     k = {v[0], v[1], static_cast<std::uint16_t>(v[2]), static_cast<std::uint16_t>(v[3]),
          static_cast<std::uint8_t>(v[4])};
+    const double u = static_cast<double>((rng.next() >> 11) + 1) * 0x1.0p-53;
+    const double copies = std::min(std::ceil(0.1 / u), static_cast<double>(kMaxChunk));
+    keys.insert(keys.end(), std::min(static_cast<std::size_t>(copies), n - keys.size()), k);
   }
   return keys;
 }
@@ -243,8 +253,10 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
                 ix.keys()[0],
                 ix.radix_shift(),
                 static_cast<std::uint32_t>(ix.size()),
-                ix.search_width(),
+                isets[i].whole ? std::bit_ceil(static_cast<std::uint32_t>(ix.size()))
+                               : ix.search_width(),
                 ix.radix_steps(),
+                isets[i].whole,
                 ix.radix_table().data(),
                 ix.stored_segments().data(),
                 ix.keys().data(),
@@ -252,11 +264,25 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
                 isets[i].rows.data(),
                 isets[i].lanes.empty() ? nullptr : isets[i].lanes.data(),
                 isets[i].floors.data()};
+    if (ix.size() <= 64 && std::getenv("DIRECT")) {
+      views[i].radix = nullptr;
+      views[i].width = std::bit_ceil(static_cast<std::uint32_t>(ix.size()));
+    }
   }
   detail::TupleSpaceView rv{remainder.tuples().data(),
                             static_cast<std::uint32_t>(remainder.tuple_count()),
                             remainder.slots().data(), remainder.rows().data()};
   return {std::span(views.data(), isets.size()), rv};
+}
+
+// A whole search reads std::bit_ceil(n) keys from the first; the keys are padded with at least
+// kSearchOverread copies of the last.
+static_assert(detail::kSearchOverread >= kWholeSearchMax / 2);
+
+// Searches whole the indexes of at most `most` intervals, the others through their model.
+void search_whole(std::vector<ISetIndex>& isets, std::uint32_t most) {
+  for (ISetIndex& s : isets)
+    s.whole = s.index.size() <= most;
 }
 
 // Call after any change to c.isets or c.remainder: the floors depend on both.
@@ -535,6 +561,29 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
       }
     }
   }
+  std::uint32_t whole = std::min(options.whole_search.value_or(0), kWholeSearchMax);
+  search_whole(best.isets, whole);
+  if (!options.whole_search && !best.isets.empty()) {
+    // Small indexes searched whole: one vector search of all their keys instead of the radix
+    // table, the segment and the model. Which sizes gain depends on the vector width.
+    for (std::uint32_t most : {16u, 64u, kWholeSearchMax}) {
+      if (!budget_left()) break;
+      if (std::none_of(best.isets.begin(), best.isets.end(),
+                       [&](const ISetIndex& s) { return s.index.size() <= most; })) {
+        break;
+      }
+      Candidate cand{best.isets, best.layers, best.remainder, best.batch, best.fn};
+      search_whole(cand.isets, most);
+      const double ns = measure_ns(cand, traffic);
+      rep.tuning.push_back(fmt("indexes of up to %.0f intervals searched whole: %.1f ns/key",
+                               most, ns));
+      if (ns < best_ns) {
+        best_ns = ns;
+        best.isets = std::move(cand.isets);
+        whole = most;
+      }
+    }
+  }
   if (!options.batch) {
     for (std::uint32_t batch : {8u, 16u, 64u}) {
       if (!budget_left()) break;
@@ -562,6 +611,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   rep.max_pieces = pieces;
   rep.max_collisions = collisions;
   rep.batch = c.batch_;
+  rep.whole_search = whole;
   c.describe_structure();
   rep.total_ms = ms_since(t_start);
   return c;
@@ -603,7 +653,7 @@ void Classifier::describe_structure() {
          static_cast<double>(candidates) / static_cast<double>(s.index.size()),
          s.index.segments().size(),
          static_cast<std::uint32_t>(std::bit_width(s.index.radix_table().size() - 2)),
-         s.index.max_window(), s.index.mean_window(), s.bytes()});
+         s.index.max_window(), s.index.mean_window(), s.bytes(), s.whole});
   }
   rep.remainder_rules = remainder_.size();
   rep.remainder_algorithm = remainder_.is_linear() ? "linear" : "tuple-space";

@@ -35,9 +35,10 @@ std::string CompileReport::to_text() const {
     std::snprintf(
         line, sizeof line,
         "  index %zu:  %-8s %3zu iSets, %7zu rules, %7zu intervals, %7zu candidates (max %zu, "
-        "mean %.2f per interval), %zu segments, radix 2^%u, window max %u mean %.1f, %s\n",
+        "mean %.2f per interval), %zu segments, radix 2^%u, window max %u mean %.1f, %s%s\n",
         i, field_name(k.field), k.isets, k.rules, k.intervals, k.entries, k.max_list, k.mean_list,
-        k.segments, k.radix_bits, k.max_window, k.mean_window, human_bytes(k.bytes).c_str());
+        k.segments, k.radix_bits, k.max_window, k.mean_window, human_bytes(k.bytes).c_str(),
+        k.whole ? ", searched whole" : "");
     s += line;
   }
   std::snprintf(line, sizeof line, "remainder:  %zu rules, %s, %zu tuples, %s\n", remainder_rules,
@@ -49,8 +50,9 @@ std::string CompileReport::to_text() const {
   s += line;
   std::snprintf(line, sizeof line,
                 "knobs:      epsilon %u, candidates per rule <= %.1f, slot cap %u, batch %u, "
-                "lists as %s\n",
-                epsilon, max_pieces, max_collisions, batch, lanes ? "lanes" : "rows");
+                "lists as %s, searched whole up to %u intervals\n",
+                epsilon, max_pieces, max_collisions, batch, lanes ? "lanes" : "rows",
+                whole_search);
   s += line;
   std::snprintf(line, sizeof line,
                 "time:       %.1f ms (partition %.1f, index %.1f, remainder %.1f, tuning %.1f)\n",
@@ -78,7 +80,8 @@ std::string CompileReport::to_json() const {
                           {"radix_bits", k.radix_bits},
                           {"max_window", k.max_window},
                           {"mean_window", k.mean_window},
-                          {"bytes", k.bytes}});
+                          {"bytes", k.bytes},
+                          {"whole", k.whole}});
   }
   j["remainder"] = {{"rules", remainder_rules},
                     {"algorithm", remainder_algorithm},
@@ -90,7 +93,8 @@ std::string CompileReport::to_json() const {
                 {"max_pieces", max_pieces},
                 {"max_collisions", max_collisions},
                 {"batch", batch},
-                {"candidate_lists", lanes ? "lanes" : "rows"}};
+                {"candidate_lists", lanes ? "lanes" : "rows"},
+                {"whole_search", whole_search}};
   j["tuning"] = tuning;
   j["time_ms"] = {{"partition", partition_ms},
                   {"index", index_ms},

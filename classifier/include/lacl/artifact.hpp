@@ -33,7 +33,9 @@
 //     actions     rule count actions; an action is u8 kind (0 accept, 1 drop), u8 zero, u16 port
 //     isets       u64 index count (<= CompileOptions::kMaxISets), then per field index
 //                 (ISetIndex):
-//                   u8 field, 3 zero bytes, u32 iSets merged, u32 distinct rules, u32 radix
+//                   u8 field, u8 search (0 through the model, 1 whole: ISetIndex::whole, for
+//                   at most kWholeSearchMax keys), 2 zero bytes, u32 iSets merged, u32 distinct
+//                   rules, u32 radix
 //                   shift, u32 domain max, u32 list layout (0 rows, 1 lanes: the layout the
 //                   compiler chose for the lookup; the file always holds rows),
 //                   u64 key count n, u64 segment count (with the sentinel), u64 radix count,

@@ -45,6 +45,9 @@ struct CompileOptions {
   std::uint32_t batch = 0;  ///< keys per pipeline chunk; 0: tuned
   /// Layout of multi-candidate lists (see ISetIndex::lanes); nullopt: tuned.
   std::optional<bool> lanes;
+  /// Indexes of at most this many intervals are searched whole, without their model (see
+  /// ISetIndex::whole; at most kWholeSearchMax, 0 for none); nullopt: tuned.
+  std::optional<std::uint32_t> whole_search;
   /// Wall-clock budget for the measurements. 0 tunes nothing: the knobs keep their defaults
   /// (or the values given), so the same rules always compile to the same structure.
   double tuning_budget_ms = 150.0;
@@ -74,6 +77,7 @@ struct CompileReport {
     std::uint32_t max_window;  ///< widest proved search window (below + above + 1)
     double mean_window;
     std::size_t bytes;
+    bool whole;  ///< searched whole, without the model
   };
   std::size_t rules = 0;
   std::vector<ISet> isets;
@@ -89,6 +93,7 @@ struct CompileReport {
   std::uint32_t max_collisions = 0;
   std::uint32_t batch = 0;
   bool lanes = false;               ///< multi-candidate lists stored as lanes
+  std::uint32_t whole_search = 0;   ///< indexes of at most this many intervals searched whole
   std::vector<std::string> tuning;  ///< one line per measured decision
   // Time per phase, milliseconds.
   double partition_ms = 0, index_ms = 0, remainder_ms = 0, tuning_ms = 0, total_ms = 0;
@@ -123,6 +128,10 @@ struct ISetIndex {
   /// largest floor of the intervals it fell into is finished: nothing after can beat it.
   /// Derived from the classifier's order of indexes (link_floors); not stored in artifacts.
   detail::AlignedVector<std::uint32_t> floors;
+  /// Searched whole: a lookup skips the radix table and the model and searches all the keys at
+  /// once (std::bit_ceil(intervals) of them), which costs less than the model when an index is
+  /// small enough. At most kWholeSearchMax intervals. The compiler decides by measurement.
+  bool whole = false;
 
   /// Stores multi-candidate lists as lanes (true) or rows (false); without offsets, a no-op.
   /// Call once `offsets` and the candidates are final.
@@ -132,6 +141,9 @@ struct ISetIndex {
   std::size_t candidate_count() const noexcept;
   std::size_t bytes() const noexcept;
 };
+
+/// Most intervals an index searched whole may have: the keys' padding covers the rounding up.
+inline constexpr std::uint32_t kWholeSearchMax = 128;
 
 /// Sets every index's floors for the lookup order `isets`, then `remainder`.
 void link_floors(std::span<ISetIndex> isets, const TupleSpace& remainder);

@@ -33,6 +33,7 @@ struct ISetView {
   std::uint32_t n;
   std::uint32_t width;  ///< fixed search width, a power of two
   std::uint32_t radix_steps;  ///< halvings of the segment search (RangeIndex::radix_steps)
+  bool whole;                 ///< no model: one search of `width` keys from the first
   const std::uint32_t* radix;
   const RangeIndex::Segment* segments;  ///< including the sentinel
   const std::uint32_t* keys;            ///< padded: see RangeIndex::search_from
@@ -252,24 +253,41 @@ struct Pipeline {
         m += (best[i] > s.best) & (best[i] > floor[i]) ? 1 : 0;
       }
       if (m == 0) continue;
-      for (std::size_t j = 0; j < m; ++j) {
-        const std::uint32_t i = act[j];
-        value[i] = field_of(keys[i], s.field);
-        a[i] = minus_floor0(value[i], s.first_key) >> s.shift;
-        prefetch(s.radix + a[i]);
+      if (s.radix == nullptr) {
+        for (std::size_t j = 0; j < m; ++j) {
+          const std::uint32_t i = act[j];
+          value[i] = field_of(keys[i], s.field);
+          a[i] = 0;
+        }
+      } else {
+      if (s.whole) {
+        for (std::size_t j = 0; j < m; ++j) {
+          const std::uint32_t i = act[j];
+          value[i] = field_of(keys[i], s.field);
+          a[i] = 0;
+        }
+      } else {
+        // The model's links: radix bucket -> segment range -> segment -> search start.
+        for (std::size_t j = 0; j < m; ++j) {
+          const std::uint32_t i = act[j];
+          value[i] = field_of(keys[i], s.field);
+          a[i] = minus_floor0(value[i], s.first_key) >> s.shift;
+          prefetch(s.radix + a[i]);
+        }
+        for (std::size_t j = 0; j < m; ++j) {
+          const std::uint32_t i = act[j];
+          const std::uint32_t lo = s.radix[a[i]];
+          b[i] = s.radix[a[i] + 1];
+          a[i] = lo;
+          prefetch(s.segments + lo);
+        }
+        for (std::size_t j = 0; j < m; ++j) {
+          const std::uint32_t i = act[j];
+          a[i] = search_start(s, segment_between(s, a[i], b[i], value[i]), value[i]);
+          prefetch(s.keys + a[i]);
+          prefetch(s.keys + a[i] + s.width - 1);
+        }
       }
-      for (std::size_t j = 0; j < m; ++j) {
-        const std::uint32_t i = act[j];
-        const std::uint32_t lo = s.radix[a[i]];
-        b[i] = s.radix[a[i] + 1];
-        a[i] = lo;
-        prefetch(s.segments + lo);
-      }
-      for (std::size_t j = 0; j < m; ++j) {
-        const std::uint32_t i = act[j];
-        a[i] = search_start(s, segment_between(s, a[i], b[i], value[i]), value[i]);
-        prefetch(s.keys + a[i]);
-        prefetch(s.keys + a[i] + s.width - 1);
       }
       // The window search: a[i] becomes the interval; `fetch` prefetches what comes next.
       auto search_link = [&](auto fetch) {
