@@ -149,7 +149,7 @@ TEST_CASE("every batch length gives the single-key answers", "[classifier][batch
   const auto rules = generate_rules(Profile::kIpc, 3000, 8);
   auto set = RuleSet::make(rules);
   REQUIRE(set);
-  for (std::uint32_t batch : {0u, 1u, 7u, 32u, 64u}) {
+  for (std::uint32_t batch : {0u, 1u, 7u, 32u, 64u, 128u}) {
     CompileOptions o;
     o.batch = batch;
     auto c = Classifier::compile(*set, o);
@@ -157,7 +157,7 @@ TEST_CASE("every batch length gives the single-key answers", "[classifier][batch
     LinearScan ref(*set);
     auto trace = generate_trace(rules, 300, 9);
     const std::vector<PacketKey> keys = trace_keys(trace);
-    for (std::size_t len = 0; len <= 200; len += (len < 70 ? 1 : 13)) {
+    for (std::size_t len = 0; len <= 300; len += (len < 70 ? 1 : 13)) {
       CAPTURE(batch, len);
       std::vector<RuleId> out(len + 1, 777);
       c->classify(std::span(keys).first(len), std::span(out).first(len));

@@ -68,7 +68,7 @@ TEST_CASE("every supported ISA gives the scalar answers for every batch length",
         std::vector<RuleId> got(keys.size());
         c->classify(keys, got);
         REQUIRE(got == want);
-        for (std::size_t len = 0; len <= 150; ++len) {  // every batch length, past the chunk size
+        for (std::size_t len = 0; len <= 300; ++len) {  // every batch length, past the chunk size
           std::vector<RuleId> out(len + 1, 4242);
           c->classify(std::span(keys).subspan(len * 7, len), std::span(out).first(len));
           for (std::size_t i = 0; i < len; ++i)

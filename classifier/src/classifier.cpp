@@ -585,7 +585,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     }
   }
   if (!options.batch) {
-    for (std::uint32_t batch : {8u, 16u, 64u}) {
+    for (std::uint32_t batch : {8u, 16u, 64u, 128u}) {
       if (!budget_left()) break;
       const std::uint32_t saved = best.batch;
       best.batch = batch;

@@ -343,7 +343,7 @@ struct Pipeline {
 };
 
 /// The largest chunk the pipelines are compiled for.
-inline constexpr std::size_t kMaxChunk = 64;
+inline constexpr std::size_t kMaxChunk = 128;
 
 /// Keys past the last real key that a search may read: the SIMD searches read whole vectors.
 inline constexpr std::uint32_t kSearchOverread = 64;
