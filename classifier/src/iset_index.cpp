@@ -97,6 +97,7 @@ void link_floors(std::span<ISetIndex> isets, const TupleSpace& remainder) {
         next[j] = j + 1;
       }
     }
+    if (k == 0) break;  // nothing comes before the first index
     std::vector<detail::RuleRow> mine = s.candidate_rows();
     std::sort(mine.begin(), mine.end(), by_id);
     std::vector<detail::RuleRow> both;  // not inplace_merge: its buffer ignores alignas(32)
