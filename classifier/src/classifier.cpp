@@ -295,16 +295,21 @@ void classify_with(const Candidate& c, std::span<const PacketKey> keys, std::spa
 
 constexpr std::size_t kMeasurePasses = 4;  // one to warm the caches, then the timed ones
 
-// Nanoseconds per key of the best of a few passes: the minimum filters out the noise of a shared
-// machine better than the mean. Each pass classifies its own slice of `traffic`: repeating the
-// same keys would let the branch predictor learn their sequence, which flatters branchy lookups
-// (rows over lanes, say) in a way real traffic never does.
-double measure_ns(Candidate& c, std::span<const PacketKey> traffic) {
-  link(c);
+// Nanoseconds per key of each candidate, the best of a few passes: the minimum filters out the
+// noise of a shared machine better than the mean. Each pass classifies its own slice of
+// `traffic`: repeating the same keys would let the branch predictor learn their sequence, which
+// flatters branchy lookups (rows over lanes, say) in a way real traffic never does. Several
+// candidates are timed in turn within each pass, so a change in the machine's load between two
+// measurements cannot decide between them.
+std::vector<double> measure_ns(std::span<Candidate* const> cands,
+                               std::span<const PacketKey> traffic) {
   const std::size_t n = std::max<std::size_t>(traffic.size() / kMeasurePasses, 1);
   auto pass = [&](std::size_t i) { return traffic.subspan(std::min(i * n, traffic.size() - n), n); };
   std::vector<RuleId> out(n);
-  classify_with(c, pass(0), out);  // warm
+  for (Candidate* c : cands) {
+    link(*c);
+    classify_with(*c, pass(0), out);  // warm
+  }
   // The thread's own CPU time, not wall time: on a shared machine a run that was preempted
   // would otherwise look slow, and the choice would follow the neighbours' load.
   auto cpu_ns = [] {
@@ -312,13 +317,32 @@ double measure_ns(Candidate& c, std::span<const PacketKey> traffic) {
     ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
   };
-  double best = 1e300;
+  std::vector<double> best(cands.size(), 1e300);
   for (std::size_t i = 1; i < kMeasurePasses; ++i) {
-    const double t0 = cpu_ns();
-    classify_with(c, pass(i), out);
-    best = std::min(best, cpu_ns() - t0);
+    for (std::size_t k = 0; k < cands.size(); ++k) {
+      const double t0 = cpu_ns();
+      classify_with(*cands[k], pass(i), out);
+      best[k] = std::min(best[k], cpu_ns() - t0);
+    }
   }
-  return best / static_cast<double>(n);
+  for (double& b : best)
+    b /= static_cast<double>(n);
+  return best;
+}
+
+double measure_ns(Candidate& c, std::span<const PacketKey> traffic) {
+  Candidate* one[] = {&c};
+  return measure_ns(one, traffic)[0];
+}
+
+// `cand` timed against `incumbent` in the same passes: returns cand's ns/key and refreshes
+// incumbent_ns.
+double measure_against(Candidate& cand, Candidate& incumbent, std::span<const PacketKey> traffic,
+                       double& incumbent_ns) {
+  Candidate* both[] = {&incumbent, &cand};
+  const std::vector<double> ns = measure_ns(both, traffic);
+  incumbent_ns = ns[0];
+  return ns[1];
 }
 
 std::string fmt(const char* f, double a, double b = 0, double c = 0) {
@@ -439,7 +463,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     Candidate cand{best.isets, best.layers, best.remainder, best.batch, best.fn};
     for (ISetIndex& s : cand.isets)
       s.use_lanes(!lanes);
-    const double ns = measure_ns(cand, traffic);
+    const double ns = measure_against(cand, best, traffic, best_ns);
     rep.tuning.push_back(std::string("candidate lists as ") + (lanes ? "rows" : "lanes") +
                          fmt(": %.1f ns/key", ns));
     if (ns < best_ns) {
@@ -469,7 +493,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     for (std::size_t keep : counts) {
       if (!budget_left()) break;
       Candidate cand = candidate(keep, epsilon, pieces, collisions, best);
-      const double ns = measure_ns(cand, traffic);
+      const double ns = measure_against(cand, best, traffic, best_ns);
       rep.tuning.push_back(fmt("index %.0f iSets: %.1f ns/key", static_cast<double>(keep), ns));
       if (ns < best_ns) {
         best_ns = ns;
@@ -485,7 +509,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     cand.remainder = TupleSpace::build(rules, all_ids, TupleSpace::linear_params());
     cand.batch = best.batch;
     cand.fn = best.fn;
-    const double ns = measure_ns(cand, traffic);
+    const double ns = measure_against(cand, best, traffic, best_ns);
     rep.tuning.push_back(fmt("no index, linear scan: %.1f ns/key", ns));
     if (ns < best_ns) {
       best_ns = ns;
@@ -501,7 +525,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
         rep.tuning.push_back(fmt("at most %.0f candidates per rule: over the memory budget", cap));
         continue;
       }
-      const double ns = measure_ns(cand, traffic);
+      const double ns = measure_against(cand, best, traffic, best_ns);
       rep.tuning.push_back(fmt("at most %.0f candidates per rule: %.1f ns/key (%.0f indexes)", cap,
                                ns, static_cast<double>(cand.isets.size())));
       if (ns < best_ns) {
@@ -516,7 +540,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
       if (!budget_left()) break;
       Candidate cand{build_field_indexes(rules, part, best.layers, eps, pieces, lanes), best.layers,
                      best.remainder, best.batch, best.fn};
-      const double ns = measure_ns(cand, traffic);
+      const double ns = measure_against(cand, best, traffic, best_ns);
       rep.tuning.push_back(fmt("epsilon %.0f: %.1f ns/key", eps, ns));
       if (ns < best_ns) {
         best_ns = ns;
@@ -534,7 +558,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
       tuple_params = shape;
       Candidate cand{best.isets, best.layers, remainder_of(best.layers, collisions), best.batch,
                      best.fn};
-      const double ns = measure_ns(cand, traffic);
+      const double ns = measure_against(cand, best, traffic, best_ns);
       rep.tuning.push_back(fmt("remainder tuples on a /%.0f grid, ", shape.ip_grid) +
                            (shape.hash_ports ? "ports hashed" : "addresses only") +
                            fmt(": %.1f ns/key (%.0f tuples)", ns,
@@ -551,7 +575,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     for (std::uint32_t cap : {2u, 4u, 16u, 64u}) {
       if (!budget_left()) break;
       Candidate cand{best.isets, best.layers, remainder_of(best.layers, cap), best.batch, best.fn};
-      const double ns = measure_ns(cand, traffic);
+      const double ns = measure_against(cand, best, traffic, best_ns);
       rep.tuning.push_back(fmt("remainder slot cap %.0f: %.1f ns/key (%.0f tuples)", cap, ns,
                                static_cast<double>(cand.remainder.tuple_count())));
       if (ns < best_ns) {
@@ -574,7 +598,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
       }
       Candidate cand{best.isets, best.layers, best.remainder, best.batch, best.fn};
       search_whole(cand.isets, most);
-      const double ns = measure_ns(cand, traffic);
+      const double ns = measure_against(cand, best, traffic, best_ns);
       rep.tuning.push_back(fmt("indexes of up to %.0f intervals searched whole: %.1f ns/key",
                                most, ns));
       if (ns < best_ns) {
@@ -587,14 +611,13 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   if (!options.batch) {
     for (std::uint32_t batch : {8u, 16u, 64u, 128u}) {
       if (!budget_left()) break;
-      const std::uint32_t saved = best.batch;
-      best.batch = batch;
-      const double ns = measure_ns(best, traffic);
+      if (batch == best.batch) continue;
+      Candidate cand{best.isets, best.layers, best.remainder, batch, best.fn};
+      const double ns = measure_against(cand, best, traffic, best_ns);
       rep.tuning.push_back(fmt("batch %.0f: %.1f ns/key", batch, ns));
       if (ns < best_ns) {
         best_ns = ns;
-      } else {
-        best.batch = saved;
+        best.batch = batch;
       }
     }
   }
