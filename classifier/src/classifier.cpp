@@ -264,10 +264,6 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
                 isets[i].rows.data(),
                 isets[i].lanes.empty() ? nullptr : isets[i].lanes.data(),
                 isets[i].floors.data()};
-    if (ix.size() <= 64 && std::getenv("DIRECT")) {
-      views[i].radix = nullptr;
-      views[i].width = std::bit_ceil(static_cast<std::uint32_t>(ix.size()));
-    }
   }
   detail::TupleSpaceView rv{remainder.tuples().data(),
                             static_cast<std::uint32_t>(remainder.tuple_count()),
