@@ -206,20 +206,6 @@ TEST_CASE("interval floors are the smallest later rule that meets the interval",
   // Brute force over every interval of every index: what the lookup may skip on is exactly the
   // smallest id among the later indexes' and the remainder's rows whose range on the index's
   // field meets the interval; a floor too high would skip a rule that matches.
-  auto range = [](const detail::RuleRow& r, Field f) -> std::pair<std::uint32_t, std::uint32_t> {
-    switch (f) {
-      case Field::kSrcIp:
-        return {r.src_lo, r.src_hi};
-      case Field::kDstIp:
-        return {r.dst_lo, r.dst_hi};
-      case Field::kSrcPort:
-        return {r.sport_lo, r.sport_hi};
-      case Field::kDstPort:
-        return {r.dport_lo, r.dport_hi};
-      default:
-        return {r.proto_lo, r.proto_hi};
-    }
-  };
   for (Profile p : {Profile::kAcl, Profile::kFw, Profile::kIpc}) {
     CAPTURE(profile_name(p));
     auto set = RuleSet::make(generate_rules(p, 1500, 4));
@@ -246,7 +232,7 @@ TEST_CASE("interval floors are the smallest later rule that meets the interval",
         const std::uint64_t hi = j + 1 < keys.size() ? keys[j + 1] - 1ull : 0xFFFFFFFFull;
         RuleId want = kNoMatch;
         for (const detail::RuleRow& r : later) {
-          const auto [a, b] = range(r, isets[k].field);
+          const auto [a, b] = r.range(isets[k].field);
           if (a <= hi && b >= lo) want = std::min(want, r.id);
         }
         wrong += isets[k].floors[j] != want ? 1 : 0;

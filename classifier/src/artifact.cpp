@@ -308,22 +308,6 @@ const char* empty_range(const detail::RuleRow& r) {
   return nullptr;
 }
 
-Range row_range(const detail::RuleRow& r, Field f) {
-  switch (f) {
-    case Field::kSrcIp:
-      return {r.src_lo, r.src_hi};
-    case Field::kDstIp:
-      return {r.dst_lo, r.dst_hi};
-    case Field::kSrcPort:
-      return {r.sport_lo, r.sport_hi};
-    case Field::kDstPort:
-      return {r.dport_lo, r.dport_hi};
-    case Field::kProto:
-      return {r.proto_lo, r.proto_hi};
-  }
-  return {};
-}
-
 bool same_rule(const detail::RuleRow& a, const detail::RuleRow& b) {
   return a.src_lo == b.src_lo && a.src_hi == b.src_hi && a.dst_lo == b.dst_lo &&
          a.dst_hi == b.dst_hi && a.sport_lo == b.sport_lo && a.sport_hi == b.sport_hi &&
@@ -512,7 +496,7 @@ ISetIndex read_index(Reader& r, std::size_t i, std::uint64_t rule_count, Cover& 
     return static_cast<std::uint32_t>(it == ikeys.begin() ? 0 : it - ikeys.begin() - 1);
   };
   for (RuleId id : ids) {
-    const Range range = row_range(s.rows[cover.row(id)], s.field);
+    const Range range = s.rows[cover.row(id)].range(s.field);
     const std::uint32_t a = slot(range.lo);
     const std::uint32_t b = slot(range.hi);
     if (cover.first(id) != a || cover.last(id) != b || cover.count(id) != b - a + 1) {

@@ -42,25 +42,6 @@ std::size_t ISetIndex::bytes() const noexcept {
          detail::bytes_of(lanes) + detail::bytes_of(floors);
 }
 
-namespace {
-
-std::pair<std::uint32_t, std::uint32_t> range_of(const detail::RuleRow& r, Field f) noexcept {
-  switch (f) {
-    case Field::kSrcIp:
-      return {r.src_lo, r.src_hi};
-    case Field::kDstIp:
-      return {r.dst_lo, r.dst_hi};
-    case Field::kSrcPort:
-      return {r.sport_lo, r.sport_hi};
-    case Field::kDstPort:
-      return {r.dport_lo, r.dport_hi};
-    default:
-      return {r.proto_lo, r.proto_hi};
-  }
-}
-
-}  // namespace
-
 void link_floors(std::span<ISetIndex> isets, const TupleSpace& remainder) {
   // Walking the indexes backwards, `later` holds the rows of everything after index k, sorted
   // by id: each interval takes the first (smallest) id that meets it, and a skip list over the
@@ -90,7 +71,7 @@ void link_floors(std::span<ISetIndex> isets, const TupleSpace& remainder) {
       return it == keys.begin() ? 0u : static_cast<std::uint32_t>(it - keys.begin() - 1);
     };
     for (const detail::RuleRow& r : later) {
-      const auto [lo, hi] = range_of(r, s.field);
+      const auto [lo, hi] = r.range(s.field);
       const std::uint32_t last = interval(hi);
       for (std::uint32_t j = untaken(interval(lo)); j <= last; j = untaken(j + 1)) {
         s.floors[j] = r.id;

@@ -35,6 +35,23 @@ struct alignas(32) RuleRow {
 
   friend bool operator==(const RuleRow&, const RuleRow&) = default;
 
+  /// The row's range on field f.
+  Range range(Field f) const noexcept {
+    switch (f) {
+      case Field::kSrcIp:
+        return {src_lo, src_hi};
+      case Field::kDstIp:
+        return {dst_lo, dst_hi};
+      case Field::kSrcPort:
+        return {sport_lo, sport_hi};
+      case Field::kDstPort:
+        return {dport_lo, dport_hi};
+      case Field::kProto:
+        return {proto_lo, proto_hi};
+    }
+    return {};
+  }
+
   /// Branch-free full match on all five fields.
   bool matches(const PacketKey& k) const noexcept {
     // Unsigned wrap-around turns each `lo <= v && v <= hi` into one compare.
