@@ -34,7 +34,8 @@ std::string options_text(const CompileCmdOptions& o, RuleFormat format) {
     << " epsilon=" << c.epsilon << " max_collisions=" << c.max_collisions
     << " max_pieces=" << c.max_pieces << " max_bytes_per_rule=" << c.max_bytes_per_rule
     << " batch=" << c.batch << " tuning_budget_ms=" << c.tuning_budget_ms << " seed=" << c.seed
-    << " lists=" << (c.lanes ? (*c.lanes ? "lanes" : "rows") : "tuned");
+    << " lists=" << (c.lanes ? (*c.lanes ? "lanes" : "rows") : "tuned") << " whole_search="
+    << (c.whole_search ? std::to_string(*c.whole_search) : std::string("tuned"));
   s << " rule_action=" << o.input.rule_action << " default_action=" << o.input.default_action;
   if (format == RuleFormat::kIptables) {
     s << " table=" << o.input.table << " chain=" << o.input.chain
@@ -118,6 +119,11 @@ void add_compile_command(CLI::App& app) {
   cmd->add_option("--slot-cap", o->compile.max_collisions, "Remainder slot cap (0: tuned)");
   cmd->add_option("--batch", o->compile.batch, "Lookup chunk size (0: tuned)");
   add_list_layout_option(cmd, o->compile.lanes);
+  cmd->add_option_function<std::uint32_t>(
+         "--whole-search", [o](std::uint32_t n) { o->compile.whole_search = n; },
+         "Search indexes of at most N intervals whole, one vector search without their model "
+         "(0 for none; default: tuned)")
+      ->check(CLI::Range(0u, kWholeSearchMax));
   cmd->add_option("--tuning-budget-ms", o->compile.tuning_budget_ms, "Time the tuner may spend")
       ->capture_default_str();
   cmd->callback([o] { run_compile(*o); });
