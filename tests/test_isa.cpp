@@ -179,7 +179,8 @@ TEST_CASE("both candidate-list layouts give the linear scan's answers on every I
       CompileOptions o;
       o.isa = isa;
       o.lanes = lanes;
-      o.max_pieces = 64;  // merge every source iSet into one index
+      o.max_pieces = 64;      // merge every source iSet into one index
+      o.tuning_budget_ms = 0;  // and keep every iSet indexed, whatever the timings say
       auto c = Classifier::compile(*set, o);
       REQUIRE(c);
       CAPTURE(isa_name(isa), lanes);
