@@ -102,6 +102,7 @@ TEST_CASE("indexes searched whole give the linear scan's answers on every ISA", 
         o.isa = isa;
         o.whole_search = kWholeSearchMax;
         o.max_isets = CompileOptions::kMaxISets;  // indexes even for five rules
+        o.tuning_budget_ms = 0;                    // the same structure on every run
         auto c = Classifier::compile(*set, o);
         REQUIRE(c);
         CAPTURE(profile_name(p), n, isa_name(isa));
