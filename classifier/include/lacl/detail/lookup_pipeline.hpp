@@ -253,13 +253,6 @@ struct Pipeline {
         m += (best[i] > s.best) & (best[i] > floor[i]) ? 1 : 0;
       }
       if (m == 0) continue;
-      if (s.radix == nullptr) {
-        for (std::size_t j = 0; j < m; ++j) {
-          const std::uint32_t i = act[j];
-          value[i] = field_of(keys[i], s.field);
-          a[i] = 0;
-        }
-      } else {
       if (s.whole) {
         for (std::size_t j = 0; j < m; ++j) {
           const std::uint32_t i = act[j];
@@ -287,7 +280,6 @@ struct Pipeline {
           prefetch(s.keys + a[i]);
           prefetch(s.keys + a[i] + s.width - 1);
         }
-      }
       }
       // The window search: a[i] becomes the interval; `fetch` prefetches what comes next.
       auto search_link = [&](auto fetch) {
