@@ -490,15 +490,10 @@ ISetIndex read_index(Reader& r, std::size_t i, std::uint64_t rule_count, Cover& 
   if (ids.size() != s.rules) {
     refuse("bad %s: %zu distinct rules, its header says %u", where, ids.size(), s.rules);
   }
-  const auto ikeys = s.index.keys();
-  auto slot = [&](std::uint32_t v) {
-    const auto it = std::upper_bound(ikeys.begin(), ikeys.end(), v);
-    return static_cast<std::uint32_t>(it == ikeys.begin() ? 0 : it - ikeys.begin() - 1);
-  };
   for (RuleId id : ids) {
     const Range range = s.rows[cover.row(id)].range(s.field);
-    const std::uint32_t a = slot(range.lo);
-    const std::uint32_t b = slot(range.hi);
+    const std::uint32_t a = s.index.slot_of(range.lo);
+    const std::uint32_t b = s.index.slot_of(range.hi);
     if (cover.first(id) != a || cover.last(id) != b || cover.count(id) != b - a + 1) {
       refuse("bad %s: rule %u is listed in %u intervals within %u..%u, its range meets %u..%u",
              where, id, cover.count(id), cover.first(id), cover.last(id), a, b);

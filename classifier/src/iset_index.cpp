@@ -52,8 +52,7 @@ void link_floors(std::span<ISetIndex> isets, const TupleSpace& remainder) {
   std::vector<std::uint32_t> next;
   for (std::size_t k = isets.size(); k-- > 0;) {
     ISetIndex& s = isets[k];
-    const std::span<const std::uint32_t> keys = s.index.keys();
-    const auto n = static_cast<std::uint32_t>(keys.size());
+    const auto n = static_cast<std::uint32_t>(s.index.size());
     s.floors.assign(n, kNoMatch);
     next.resize(n + 1);
     std::iota(next.begin(), next.end(), 0u);
@@ -64,16 +63,10 @@ void link_floors(std::span<ISetIndex> isets, const TupleSpace& remainder) {
       }
       return j;
     };
-    // The interval holding v: the last whose first value is <= v (interval 0 holds anything
-    // below the first key too, as in the lookup).
-    auto interval = [&](std::uint32_t v) {
-      const auto it = std::upper_bound(keys.begin(), keys.end(), v);
-      return it == keys.begin() ? 0u : static_cast<std::uint32_t>(it - keys.begin() - 1);
-    };
     for (const detail::RuleRow& r : later) {
       const auto [lo, hi] = r.range(s.field);
-      const std::uint32_t last = interval(hi);
-      for (std::uint32_t j = untaken(interval(lo)); j <= last; j = untaken(j + 1)) {
+      const std::uint32_t last = s.index.slot_of(hi);
+      for (std::uint32_t j = untaken(s.index.slot_of(lo)); j <= last; j = untaken(j + 1)) {
         s.floors[j] = r.id;
         next[j] = j + 1;
       }

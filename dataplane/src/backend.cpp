@@ -42,11 +42,8 @@ class LaclBackend final : public Backend {
 
 Rule rule_of(const detail::RuleRow& row) {
   Rule r;
-  r.field[0] = {row.src_lo, row.src_hi};
-  r.field[1] = {row.dst_lo, row.dst_hi};
-  r.field[2] = {row.sport_lo, row.sport_hi};
-  r.field[3] = {row.dport_lo, row.dport_hi};
-  r.field[4] = {row.proto_lo, row.proto_hi};
+  for (std::size_t f = 0; f < kNumFields; ++f)
+    r.field[f] = row.range(static_cast<Field>(f));
   r.proto_value = row.proto_lo == row.proto_hi ? row.proto_lo : 0;
   r.proto_mask = row.proto_lo == row.proto_hi ? 0xFF : 0x00;
   return r;

@@ -20,6 +20,7 @@
 // This is the check the research prototype (NuevoMatch) got wrong by measuring once per range.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -137,6 +138,14 @@ class RangeIndex {
       base = keys_[base + half] <= v ? base + half : base;
     }
     return base < n_ - 1 ? base : n_ - 1;
+  }
+
+  /// The slot holding v, found exactly (a binary search, not the model): the last key <= v, or
+  /// 0 when v < k_0, as the lookup takes it.
+  std::uint32_t slot_of(std::uint32_t v) const noexcept {
+    const auto ks = keys();
+    const auto it = std::upper_bound(ks.begin(), ks.end(), v);
+    return it == ks.begin() ? 0u : static_cast<std::uint32_t>(it - ks.begin() - 1);
   }
 
   /// A window proved to contain t(v) whenever v >= k_0.
