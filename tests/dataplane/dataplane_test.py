@@ -372,6 +372,19 @@ def reversed_dropping(src, dst):
     return dst
 
 
+def swap_inputs(env, seed, pcap_in_name):
+    """What a hot-swap scenario swaps between: set A (300 generated rules), set B (A reversed, all
+    dropping), a trace drawn from A written as the pcap `pcap_in_name`, and each set's reference
+    over that trace. Returns ({"A": a, "B": b}, refs, pcap_in)."""
+    set_a = env.gen_rules("a.rules", 300, seed)
+    set_b = reversed_dropping(set_a, env.path("b.rules"))
+    trace = env.gen_trace("t.trace", set_a, 4096, seed + 1)
+    pcap_in = env.path(pcap_in_name)
+    refs = {"A": env.pcapgen(set_a, trace, pcap_in, env.path("ref-a.json")),
+            "B": env.pcapgen(set_b, trace, env.path("b-" + pcap_in_name), env.path("ref-b.json"))}
+    return {"A": set_a, "B": set_b}, refs, pcap_in
+
+
 def replace_file(path, src=None, data=None):
     tmp = path + ".tmp"
     if src is not None:
@@ -497,13 +510,8 @@ def hot_swaps(env, source_option, files, refs, pcap_in, corrupt, signal_swaps=8,
 
 
 def scenario_swap(env):
-    set_a = env.gen_rules("a.rules", 300, 21)
-    set_b = reversed_dropping(set_a, env.path("b.rules"))
-    trace = env.gen_trace("t.trace", set_a, 4096, 22)
-    pcap_in = env.path("in.pcap")
-    refs = {"A": env.pcapgen(set_a, trace, pcap_in, env.path("ref-a.json")),
-            "B": env.pcapgen(set_b, trace, env.path("in-b.pcap"), env.path("ref-b.json"))}
-    rep, swaps = hot_swaps(env, "--rules", {"A": set_a, "B": set_b}, refs, pcap_in,
+    sets, refs, pcap_in = swap_inputs(env, 21, "in.pcap")
+    rep, swaps = hot_swaps(env, "--rules", sets, refs, pcap_in,
                            b"@10.0.0.0/8 this is not a rule\n")
     return (f"{swaps} swaps and 2 refusals over {rep['ports'][0]['rx']} packets; every generation "
             f"matched its reference")
@@ -528,14 +536,9 @@ def scenario_artifact(env):
     check(read_pcap(pcap_out) == expected, "--artifact: out.pcap is not the accepted frames")
 
     # Hot swaps between artifacts; a damaged artifact (one byte changed) is refused.
-    set_a = env.gen_rules("a.rules", 300, 53)
-    set_b = reversed_dropping(set_a, env.path("b.rules"))
-    trace = env.gen_trace("t.trace", set_a, 4096, 54)
-    swap_in = env.path("swap-in.pcap")
-    refs = {"A": env.pcapgen(set_a, trace, swap_in, env.path("ref-a.json")),
-            "B": env.pcapgen(set_b, trace, env.path("swap-b.pcap"), env.path("ref-b.json"))}
+    sets, refs, swap_in = swap_inputs(env, 53, "swap-in.pcap")
     files = {}
-    for name, src in (("A", set_a), ("B", set_b)):
+    for name, src in sets.items():
         files[name] = env.path(f"{name.lower()}.lacl")
         env.tool(env.lacl, "compile", src, "-o", files[name], "--tuning-budget-ms", "5")
     with open(files["A"], "rb") as f:
@@ -639,13 +642,8 @@ def scenario_rte_acl(env):
 
     # Hot swaps with rte_acl serving: each new context is built off the fast path and the old
     # one freed after RCU; every generation must still match its own reference.
-    set_a = env.gen_rules("a.rules", 300, 63)
-    set_b = reversed_dropping(set_a, env.path("b.rules"))
-    trace = env.gen_trace("t.trace", set_a, 4096, 64)
-    swap_in = env.path("swap-in.pcap")
-    refs = {"A": env.pcapgen(set_a, trace, swap_in, env.path("ref-a.json")),
-            "B": env.pcapgen(set_b, trace, env.path("swap-b.pcap"), env.path("ref-b.json"))}
-    rep, swaps = hot_swaps(env, "--rules", {"A": set_a, "B": set_b}, refs, swap_in,
+    sets, refs, swap_in = swap_inputs(env, 63, "swap-in.pcap")
+    rep, swaps = hot_swaps(env, "--rules", sets, refs, swap_in,
                            b"@10.0.0.0/8 this is not a rule\n", signal_swaps=2, telemetry_swaps=2,
                            extra_options=["--backend", "rte_acl"])
     check(rep["classifier"]["backend"] == "rte_acl", f"classifier {rep['classifier']}")
