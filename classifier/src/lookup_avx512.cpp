@@ -1,4 +1,7 @@
 // The lookup pipeline with AVX-512 (this file alone is compiled with -mavx512f/bw/vl/dq).
+// GCC 12's AVX-512 intrinsics start from _mm512_undefined_epi32(), which its -O3 flow analysis
+// reports as "may be used uninitialized" once the intrinsics are inlined into a loop.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
 #include "lacl/detail/lanes_256.hpp"
@@ -34,6 +37,84 @@ struct Avx512 {
       if (Pipeline<Avx512>::merge_first(list, c, g, m, best)) break;
     }
     return best;
+  }
+
+  // Sixteen keys per step: compare, then compress the positions of the live ones. The
+  // compress goes to a register and a whole vector is stored (act has room past m): a
+  // compressing store to memory is microcoded and slow on some CPUs.
+  static std::size_t select(const RuleId* best, const RuleId* floor, RuleId index_best,
+                            std::size_t n, std::uint32_t* act) noexcept {
+    const __m512i ib = _mm512_set1_epi32(static_cast<int>(index_best));
+    const __m512i sixteen = _mm512_set1_epi32(16);
+    __m512i pos = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    std::size_t m = 0;
+    for (std::size_t i = 0; i < n; i += 16) {
+      const auto live = static_cast<__mmask16>(_bzhi_u32(0xFFFFu, static_cast<unsigned>(n - i)));
+      const __m512i b = _mm512_maskz_loadu_epi32(live, best + i);
+      const __m512i f = _mm512_maskz_loadu_epi32(live, floor + i);
+      const __mmask16 k = _mm512_mask_cmpgt_epu32_mask(_mm512_cmpgt_epu32_mask(b, ib), b, f);
+      _mm512_storeu_si512(act + m, _mm512_maskz_compress_epi32(k, pos));
+      m += static_cast<std::size_t>(__builtin_popcount(k));
+      pos = _mm512_add_epi32(pos, sixteen);
+    }
+    return m;
+  }
+
+  // The model's links for sixteen keys at once, each load a gather (see
+  // Pipeline::model_starts for the scalar links this computes the same as).
+  static void model_starts(const ISetView& s, const PacketKey* keys, const std::uint32_t* act,
+                           std::size_t m, std::uint32_t* value, std::uint32_t* a) noexcept {
+    static_assert(sizeof(PacketKey) == 16 && sizeof(RangeIndex::Segment) == 16);
+    static constexpr int kFieldOffset[] = {0, 4, 8, 10, 12};
+    static constexpr std::uint32_t kFieldMask[] = {~0u, ~0u, 0xFFFFu, 0xFFFFu, 0xFFu};
+    const auto* fields = reinterpret_cast<const char*>(keys) + kFieldOffset[s.field];
+    const __m512i field_mask = _mm512_set1_epi32(static_cast<int>(kFieldMask[s.field]));
+    const __m512i first = _mm512_set1_epi32(static_cast<int>(s.first_key));
+    const __m128i shift = _mm_cvtsi32_si128(static_cast<int>(s.shift));
+    const __m512i one = _mm512_set1_epi32(1);
+    const __m512i low16 = _mm512_set1_epi32(0xFFFF);
+    const auto* seg = reinterpret_cast<const int*>(s.segments);  // four words per segment
+    const auto* radix = reinterpret_cast<const int*>(s.radix);
+    const __m512i zero = _mm512_setzero_si512();
+    for (std::size_t j = 0; j < m; j += 16) {
+      const auto live = static_cast<__mmask16>(_bzhi_u32(0xFFFFu, static_cast<unsigned>(m - j)));
+      const __m512i at = _mm512_slli_epi32(_mm512_maskz_loadu_epi32(live, act + j), 4);
+      const __m512i v =
+          _mm512_and_si512(_mm512_mask_i32gather_epi32(zero, live, at, fields, 1), field_mask);
+      const __m512i bucket =
+          _mm512_srl_epi32(_mm512_sub_epi32(_mm512_max_epu32(v, first), first), shift);
+      __m512i lo = _mm512_mask_i32gather_epi32(zero, live, bucket, radix, 4);
+      const __m512i hi = _mm512_mask_i32gather_epi32(zero, live, _mm512_add_epi32(bucket, one),
+                                                     radix, 4);
+      __m512i len = _mm512_add_epi32(_mm512_sub_epi32(hi, lo), one);
+      for (std::uint32_t step = 0; step < s.radix_steps; ++step) {
+        const __m512i half = _mm512_srli_epi32(len, 1);
+        const __m512i mid = _mm512_add_epi32(lo, half);
+        const __m512i key =
+            _mm512_mask_i32gather_epi32(zero, live, _mm512_slli_epi32(mid, 2), seg, 4);
+        lo = _mm512_mask_mov_epi32(lo, _mm512_cmple_epu32_mask(key, v), mid);
+        len = _mm512_sub_epi32(len, half);
+      }
+      const __m512i at_seg = _mm512_slli_epi32(lo, 2);
+      const __m512i key = _mm512_mask_i32gather_epi32(zero, live, at_seg, seg, 4);
+      const __m512i base = _mm512_mask_i32gather_epi32(zero, live, at_seg, seg + 1, 4);
+      const __m512i slope = _mm512_mask_i32gather_epi32(zero, live, at_seg, seg + 2, 4);
+      const __m512i bounds = _mm512_mask_i32gather_epi32(zero, live, at_seg, seg + 3, 4);
+      const __m512i next = _mm512_mask_i32gather_epi32(zero, live, at_seg, seg + 5, 4);
+      // (d * slope) >> 32 per lane: the even lanes' products and the odd lanes' products.
+      const __m512i d = _mm512_sub_epi32(_mm512_max_epu32(v, key), key);
+      const __m512i even = _mm512_srli_epi64(_mm512_mul_epu32(d, slope), 32);
+      const __m512i odd =
+          _mm512_mul_epu32(_mm512_srli_epi64(d, 32), _mm512_srli_epi64(slope, 32));
+      const __m512i step = _mm512_mask_blend_epi32(0xAAAA, even, odd);
+      // p = min(base + step, next - 1), without overflowing: next - 1 >= base.
+      const __m512i last = _mm512_sub_epi32(next, one);
+      const __m512i p =
+          _mm512_add_epi32(base, _mm512_min_epu32(step, _mm512_sub_epi32(last, base)));
+      const __m512i below = _mm512_and_si512(bounds, low16);
+      _mm512_mask_storeu_epi32(value + j, live, v);
+      _mm512_mask_storeu_epi32(a + j, live, _mm512_sub_epi32(_mm512_max_epu32(p, below), below));
+    }
   }
 
   // Sixteen unsigned compares per instruction: a window of up to 16 keys costs one load and one

@@ -170,7 +170,7 @@ struct Pipeline {
     return best;
   }
 
-  // The offsets link for multi-candidate lists: interval a[i] -> its list [a[i], b[i]), and
+  // The offsets link for multi-candidate lists: interval a[j] -> its list [a[j], b[j]), and
   // `fetch(first, end)` prefetches what the validation will read.
   // The interval's floor is taken on the way (see ISetIndex::floors).
   template <class Fetch>
@@ -179,11 +179,11 @@ struct Pipeline {
                           Fetch fetch) noexcept {
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint32_t i = act[j];
-      floor[i] = s.floors[a[i]] > floor[i] ? s.floors[a[i]] : floor[i];
-      const std::uint32_t first = s.offsets[a[i]];
-      b[i] = s.offsets[a[i] + 1];
-      a[i] = first;
-      fetch(first, b[i]);
+      floor[i] = s.floors[a[j]] > floor[i] ? s.floors[a[j]] : floor[i];
+      const std::uint32_t first = s.offsets[a[j]];
+      b[j] = s.offsets[a[j] + 1];
+      a[j] = first;
+      fetch(first, b[j]);
     }
   }
 
@@ -203,7 +203,7 @@ struct Pipeline {
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint32_t i = act[j];
       best[i] =
-          Isa::match_list(s.lanes + std::size_t{kLaneBytes} * a[i], b[i] - a[i], keys[i], best[i]);
+          Isa::match_list(s.lanes + std::size_t{kLaneBytes} * a[j], b[j] - a[j], keys[i], best[i]);
     }
   }
 
@@ -216,7 +216,7 @@ struct Pipeline {
                 [&](std::uint32_t first, std::uint32_t) { prefetch(s.rows + first); });
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint32_t i = act[j];
-      for (std::uint32_t r = a[i]; r < b[i]; ++r) {
+      for (std::uint32_t r = a[j]; r < b[j]; ++r) {
         const RuleRow& row = s.rows[r];
         if (row.id >= best[i]) break;
         if (row_matches(row, keys[i])) {
@@ -227,67 +227,89 @@ struct Pipeline {
     }
   }
 
+  /// The keys of [0, n) an index can still improve, into act; returns how many. A key skips
+  /// the index when its best match so far beats every rule of the index, or every rule still
+  /// to visit that can match it. An ISA with a vector version provides Isa::select.
+  static std::size_t select(const RuleId* best, const RuleId* floor, RuleId index_best,
+                            std::size_t n, std::uint32_t* act) noexcept {
+    if constexpr (requires { Isa::select(best, floor, index_best, n, act); }) {
+      return Isa::select(best, floor, index_best, n, act);
+    } else {
+      std::size_t m = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        act[m] = static_cast<std::uint32_t>(i);
+        m += (best[i] > index_best) & (best[i] > floor[i]) ? 1 : 0;
+      }
+      return m;
+    }
+  }
+
+  /// The model's links for the m keys act[0 .. m): value[j] becomes key act[j]'s field and
+  /// a[j] the start of its search window: radix bucket -> segment range -> segment -> start.
+  /// An ISA with a vector version provides Isa::model_starts.
+  static void model_starts(const ISetView& s, const PacketKey* keys, const std::uint32_t* act,
+                           std::size_t m, std::uint32_t* value, std::uint32_t* a,
+                           std::uint32_t* b) noexcept {
+    if constexpr (requires { Isa::model_starts(s, keys, act, m, value, a); }) {
+      Isa::model_starts(s, keys, act, m, value, a);
+    } else {
+      for (std::size_t j = 0; j < m; ++j) {
+        value[j] = field_of(keys[act[j]], s.field);
+        a[j] = minus_floor0(value[j], s.first_key) >> s.shift;
+        prefetch(s.radix + a[j]);
+      }
+      for (std::size_t j = 0; j < m; ++j) {
+        const std::uint32_t lo = s.radix[a[j]];
+        b[j] = s.radix[a[j] + 1];
+        a[j] = lo;
+        prefetch(s.segments + lo);
+      }
+      for (std::size_t j = 0; j < m; ++j) {
+        a[j] = search_start(s, segment_between(s, a[j], b[j], value[j]), value[j]);
+      }
+    }
+  }
+
   /// Classifies n <= kChunk keys.
   template <std::size_t kChunk>
   static void chunk(const LookupTables& t, const PacketKey* keys, RuleId* out,
                     std::size_t n) noexcept {
+    // Per key i of the chunk:
     RuleId best[kChunk];
     // Below this, no rule of the structures still to visit can match the key (the largest floor
     // of the intervals it fell into): once best is at or below it, the key is finished.
     RuleId floor[kChunk];
-    std::uint32_t value[kChunk];
-    std::uint32_t a[kChunk];
-    std::uint32_t b[kChunk];
     for (std::size_t i = 0; i < n; ++i) {
       best[i] = kNoMatch;
       floor[i] = 0;
     }
+    // Per position j of the keys an index visits, act[j] (room for a vector store past m):
+    std::uint32_t act[kChunk + 16];
+    std::uint32_t value[kChunk];
+    std::uint32_t a[kChunk];
+    std::uint32_t b[kChunk];
 
-    std::uint32_t act[kChunk];  // the keys this index can still improve
     for (const ISetView& s : t.isets) {
-      // A key skips the index when its best match so far beats every rule of the index, or
-      // every rule still to visit that can match it.
-      std::size_t m = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        act[m] = static_cast<std::uint32_t>(i);
-        m += (best[i] > s.best) & (best[i] > floor[i]) ? 1 : 0;
-      }
+      const std::size_t m = select(best, floor, s.best, n, act);
       if (m == 0) continue;
       if (s.whole) {
         for (std::size_t j = 0; j < m; ++j) {
-          const std::uint32_t i = act[j];
-          value[i] = field_of(keys[i], s.field);
-          a[i] = 0;
+          value[j] = field_of(keys[act[j]], s.field);
+          a[j] = 0;
         }
       } else {
-        // The model's links: radix bucket -> segment range -> segment -> search start.
+        model_starts(s, keys, act, m, value, a, b);
         for (std::size_t j = 0; j < m; ++j) {
-          const std::uint32_t i = act[j];
-          value[i] = field_of(keys[i], s.field);
-          a[i] = minus_floor0(value[i], s.first_key) >> s.shift;
-          prefetch(s.radix + a[i]);
-        }
-        for (std::size_t j = 0; j < m; ++j) {
-          const std::uint32_t i = act[j];
-          const std::uint32_t lo = s.radix[a[i]];
-          b[i] = s.radix[a[i] + 1];
-          a[i] = lo;
-          prefetch(s.segments + lo);
-        }
-        for (std::size_t j = 0; j < m; ++j) {
-          const std::uint32_t i = act[j];
-          a[i] = search_start(s, segment_between(s, a[i], b[i], value[i]), value[i]);
-          prefetch(s.keys + a[i]);
-          prefetch(s.keys + a[i] + s.width - 1);
+          prefetch(s.keys + a[j]);
+          prefetch(s.keys + a[j] + s.width - 1);
         }
       }
-      // The window search: a[i] becomes the interval; `fetch` prefetches what comes next.
+      // The window search: a[j] becomes the interval; `fetch` prefetches what comes next.
       auto search_link = [&](auto fetch) {
         for (std::size_t j = 0; j < m; ++j) {
-          const std::uint32_t i = act[j];
-          const std::uint32_t slot = Isa::search(s.keys + a[i], s.width, value[i]) + a[i];
-          a[i] = slot < s.n - 1 ? slot : s.n - 1;
-          fetch(a[i]);
+          const std::uint32_t slot = Isa::search(s.keys + a[j], s.width, value[j]) + a[j];
+          a[j] = slot < s.n - 1 ? slot : s.n - 1;
+          fetch(a[j]);
         }
       };
       if (s.offsets == nullptr) {  // one candidate per interval: rows[slot]
@@ -297,8 +319,8 @@ struct Pipeline {
         });
         for (std::size_t j = 0; j < m; ++j) {
           const std::uint32_t i = act[j];
-          floor[i] = s.floors[a[i]] > floor[i] ? s.floors[a[i]] : floor[i];
-          const RuleRow& row = s.rows[a[i]];
+          floor[i] = s.floors[a[j]] > floor[i] ? s.floors[a[j]] : floor[i];
+          const RuleRow& row = s.rows[a[j]];
           if (row.id < best[i] && row_matches(row, keys[i])) best[i] = row.id;
         }
       } else {
