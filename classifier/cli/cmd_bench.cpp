@@ -3,7 +3,8 @@
 // packet, build time and memory (a table, or JSON with --json). Exits non-zero when any backend
 // gave a wrong answer.
 //
-// Backends: lacl, linear, and with DPDK: rte_acl (the best implementation this CPU and EAL allow),
+// Backends: lacl, lacl_untuned (compiled without the tuner's measurements: its build time is the
+// partition and the indexes alone), linear, and with DPDK: rte_acl (the best implementation this CPU and EAL allow),
 // rte_acl_<impl> (avx512x32, avx512x16, avx2, sse, scalar), and hash (an exact-match rte_hash over
 // the trace's own 5-tuples: the floor no classifier can beat).
 #include <algorithm>
@@ -71,7 +72,7 @@ struct Report {
 };
 
 std::vector<std::string> known_backends() {
-  std::vector<std::string> names = {"lacl", "linear"};
+  std::vector<std::string> names = {"lacl", "lacl_untuned", "linear"};
 #if LACL_HAVE_DPDK
   names.push_back("hash");
   names.push_back("rte_acl");
@@ -306,14 +307,25 @@ void run_bench(const BenchOptions& o) {
   DpdkBuilder dpdk(o, rules, keys);
   if (std::any_of(names->begin(), names->end(), is_dpdk_backend) && !dpdk.init(report)) return;
 
+  auto wanted = [&](const char* name) {
+    return std::find(names->begin(), names->end(), name) != names->end();
+  };
+  CompileOptions copts;
+  if (o.tune_on_trace) copts.traffic = keys;
+  copts.lanes = o.lanes;
   bench::CompiledLacl lacl;
-  if (std::find(names->begin(), names->end(), "lacl") != names->end()) {
-    CompileOptions copts;
-    if (o.tune_on_trace) copts.traffic = keys;
-    copts.lanes = o.lanes;
+  if (wanted("lacl")) {
     auto c = bench::compile_lacl(rules, copts);
     if (!c) return fail(c.error().message);
     lacl = std::move(*c);
+  }
+  bench::CompiledLacl untuned;
+  if (wanted("lacl_untuned")) {
+    CompileOptions u = copts;
+    u.tuning_budget_ms = 0;
+    auto c = bench::compile_lacl(rules, u);
+    if (!c) return fail(c.error().message);
+    untuned = std::move(*c);
   }
   auto ref = bench::make_reference(rules, keys, lacl);
   if (!ref) return fail(ref.error().message);
@@ -323,6 +335,8 @@ void run_bench(const BenchOptions& o) {
     std::unique_ptr<bench::TimedBackend> b;
     if (name == "lacl") {
       b = bench::make_lacl_backend(lacl, keys);
+    } else if (name == "lacl_untuned") {
+      b = bench::make_lacl_backend(untuned, keys, name);
     } else if (name == "linear") {
       b = bench::make_linear_backend(rules, keys);
     } else {

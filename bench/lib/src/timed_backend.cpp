@@ -11,8 +11,8 @@ namespace {
 
 class LaclBackend final : public TimedBackend {
  public:
-  LaclBackend(const CompiledLacl& lacl, std::span<const PacketKey> keys)
-      : TimedBackend({"lacl", "", lacl.build_ms, lacl.classifier->bytes()}, keys.size()),
+  LaclBackend(const CompiledLacl& lacl, std::span<const PacketKey> keys, std::string name)
+      : TimedBackend({std::move(name), "", lacl.build_ms, lacl.classifier->bytes()}, keys.size()),
         classifier_(lacl.classifier),
         keys_(keys) {}
 
@@ -77,8 +77,9 @@ Result<CompiledLacl> compile_lacl(const RuleSet& rules, const CompileOptions& op
 }
 
 std::unique_ptr<TimedBackend> make_lacl_backend(const CompiledLacl& lacl,
-                                                std::span<const PacketKey> keys) {
-  return std::make_unique<LaclBackend>(lacl, keys);
+                                                std::span<const PacketKey> keys,
+                                                std::string name) {
+  return std::make_unique<LaclBackend>(lacl, keys, std::move(name));
 }
 
 std::unique_ptr<TimedBackend> make_linear_backend(const RuleSet& rules,

@@ -68,10 +68,11 @@ struct CompiledLacl {
 };
 Result<CompiledLacl> compile_lacl(const RuleSet& rules, const CompileOptions& options = {});
 
-/// lacl over `keys` (host-order PacketKeys, lacl's native input). bytes: Classifier::bytes().
-/// `keys` must outlive the backend.
+/// lacl over `keys` (host-order PacketKeys, lacl's native input), reported as `name`. bytes:
+/// Classifier::bytes(). `keys` must outlive the backend.
 std::unique_ptr<TimedBackend> make_lacl_backend(const CompiledLacl& lacl,
-                                                std::span<const PacketKey> keys);
+                                                std::span<const PacketKey> keys,
+                                                std::string name = "lacl");
 
 /// The linear scan over `keys`. bytes: the rule array. `keys` must outlive the backend.
 std::unique_ptr<TimedBackend> make_linear_backend(const RuleSet& rules,
