@@ -118,6 +118,50 @@ TEST_CASE("indexes searched whole give the linear scan's answers on every ISA", 
   }
 }
 
+TEST_CASE("wide windows give the linear scan's answers on every ISA", "[isa][blocks]") {
+  // A large epsilon makes windows of tens to hundreds of keys: up to sixteen blocks' worth the
+  // vector ISAs take the two-level search (block keys, then one block), beyond that one pass
+  // over the window. Indexes searched whole past 32 keys take it too.
+  bool past_sixteen_blocks = false;
+  for (Profile p : {Profile::kAcl, Profile::kIpc}) {
+    const auto rules = generate_rules(p, 3000, 23);
+    auto set = RuleSet::make(rules);
+    REQUIRE(set);
+    LinearScan ref(*set);
+    auto keys = test::boundary_keys(rules, 20000, 24);
+    const auto random = test::uniform_keys(2000, 25);
+    keys.insert(keys.end(), random.begin(), random.end());
+    std::vector<RuleId> want(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      want[i] = ref.classify(keys[i]);
+    for (std::uint32_t epsilon : {24u, 48u, 100u, 128u}) {
+      for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+        if (!isa_supported(isa)) continue;
+        CompileOptions o;
+        o.isa = isa;
+        o.epsilon = epsilon;
+        o.whole_search = kWholeSearchMax;
+        o.tuning_budget_ms = 0;
+        auto c = Classifier::compile(*set, o);
+        REQUIRE(c);
+        CAPTURE(profile_name(p), epsilon, isa_name(isa));
+        const auto isets = c->isets();
+        // The sizes this case is about are there: a model window over two blocks (and, below,
+        // one somewhere past what sixteen blocks cover).
+        std::uint32_t widest = 0;
+        for (const ISetIndex& s : isets)
+          if (!s.whole) widest = std::max(widest, s.index.max_window());
+        REQUIRE(widest > 2 * RangeIndex::kBlock);
+        past_sixteen_blocks |= widest > 15 * RangeIndex::kBlock + 1;
+        std::vector<RuleId> got(keys.size());
+        c->classify(keys, got);
+        REQUIRE(got == want);
+      }
+    }
+  }
+  REQUIRE(past_sixteen_blocks);
+}
+
 TEST_CASE("LACL_ISA forces an ISA, and a bad value is an error", "[isa]") {
   auto set = RuleSet::make(generate_rules(Profile::kAcl, 100, 1));
   REQUIRE(set);

@@ -105,18 +105,28 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
                                ISetViews& views) noexcept {
   for (std::size_t i = 0; i < isets.size(); ++i) {
     const RangeIndex& ix = isets[i].index;
+    const auto n = static_cast<std::uint32_t>(ix.size());
+    const std::uint32_t width = isets[i].whole ? std::bit_ceil(n) : ix.search_width();
+    // Blocks a window can touch: a whole search's n keys from the first, or a model's widest
+    // window from anywhere in a block. Two passes of one vector compare each beat one pass
+    // once the window needs more than two (measured: even at two they tie), and the first
+    // pass compares at most one vector of block keys.
+    constexpr std::uint32_t kBlock = RangeIndex::kBlock;
+    const std::uint32_t lanes =
+        isets[i].whole ? (n - 1) / kBlock + 1 : (ix.max_window() - 1) / kBlock + 2;
     views[i] = {static_cast<std::uint32_t>(isets[i].field),
                 isets[i].best,
                 ix.keys()[0],
                 ix.radix_shift(),
-                static_cast<std::uint32_t>(ix.size()),
-                isets[i].whole ? std::bit_ceil(static_cast<std::uint32_t>(ix.size()))
-                               : ix.search_width(),
+                n,
+                width,
                 ix.radix_steps(),
                 isets[i].whole,
                 ix.radix_table().data(),
                 ix.stored_segments().data(),
                 ix.keys().data(),
+                ix.block_keys().data(),
+                width > 2 * kBlock && lanes <= kBlock ? lanes : 0u,
                 isets[i].offsets.empty() ? nullptr : isets[i].offsets.data(),
                 isets[i].rows.data(),
                 isets[i].lanes.empty() ? nullptr : isets[i].lanes.data(),

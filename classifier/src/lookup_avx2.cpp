@@ -37,6 +37,34 @@ struct Avx2 {
     return best;
   }
 
+  // Keys <= v among the eight at w, of which the first `live` count (1 << live - 1 as a mask).
+  static std::uint32_t count8(const std::uint32_t* w, __m256i vv, std::uint32_t live) noexcept {
+    const __m256i bias = _mm256_set1_epi32(static_cast<int>(0x80000000u));
+    const __m256i k =
+        _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w)), bias);
+    const auto gt = static_cast<std::uint32_t>(
+        _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(k, vv))));
+    return static_cast<std::uint32_t>(__builtin_popcount(~gt & live));
+  }
+
+  // The two-level search (see the AVX-512 unit): sixteen block keys, then the sixteen keys of
+  // the block, eight per compare.
+  static std::uint32_t search_blocks(const std::uint32_t* keys, const std::uint32_t* blocks,
+                                     std::uint32_t start, std::uint32_t lanes,
+                                     std::uint32_t v) noexcept {
+    constexpr std::uint32_t kBlock = RangeIndex::kBlock;
+    const __m256i vv = _mm256_xor_si256(_mm256_set1_epi32(static_cast<int>(v)),
+                                        _mm256_set1_epi32(static_cast<int>(0x80000000u)));
+    const std::uint32_t first = start / kBlock;
+    const std::uint32_t live = _bzhi_u32(0xFFFFu, lanes);
+    const std::uint32_t in =
+        count8(blocks + first, vv, live & 0xFFu) + count8(blocks + first + 8, vv, live >> 8);
+    const std::uint32_t block = first + (in != 0 ? in - 1 : 0);
+    const std::uint32_t le =
+        count8(keys + kBlock * block, vv, 0xFFu) + count8(keys + kBlock * block + 8, vv, 0xFFu);
+    return kBlock * block + (le != 0 ? le - 1 : 0);
+  }
+
   // Counts the window's keys <= v eight at a time; keys are sorted, so the count locates the last
   // one. AVX2 compares signed lanes only: flipping the sign bit makes it an unsigned compare.
   static std::uint32_t search(const std::uint32_t* w, std::uint32_t width,

@@ -117,6 +117,24 @@ struct Avx512 {
     }
   }
 
+  // The two-level search: one compare of the first keys of `lanes` blocks from the window's
+  // first finds the block of v's slot (the last whose first key is <= v), one compare inside it
+  // the slot. Two vector compares, however wide the window.
+  static std::uint32_t search_blocks(const std::uint32_t* keys, const std::uint32_t* blocks,
+                                     std::uint32_t start, std::uint32_t lanes,
+                                     std::uint32_t v) noexcept {
+    constexpr std::uint32_t kBlock = RangeIndex::kBlock;
+    const __m512i vv = _mm512_set1_epi32(static_cast<int>(v));
+    const std::uint32_t first = start / kBlock;
+    const auto live = static_cast<__mmask16>(_bzhi_u32(0xFFFFu, lanes));
+    const auto in = static_cast<std::uint32_t>(__builtin_popcount(_mm512_mask_cmple_epu32_mask(
+        live, _mm512_maskz_loadu_epi32(live, blocks + first), vv)));
+    const std::uint32_t block = first + (in != 0 ? in - 1 : 0);
+    const auto le = static_cast<std::uint32_t>(__builtin_popcount(
+        _mm512_cmple_epu32_mask(_mm512_loadu_si512(keys + kBlock * block), vv)));
+    return kBlock * block + (le != 0 ? le - 1 : 0);
+  }
+
   // Sixteen unsigned compares per instruction: a window of up to 16 keys costs one load and one
   // compare instead of four dependent probes.
   static std::uint32_t search(const std::uint32_t* w, std::uint32_t width,

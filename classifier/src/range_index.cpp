@@ -99,9 +99,16 @@ RangeIndex RangeIndex::build(std::span<const std::uint32_t> keys, std::uint32_t 
 }
 
 void RangeIndex::finish() {
-  width_ = std::bit_ceil(max_window());
+  window_ = 0;
+  for (const Segment& g : segments())
+    window_ = std::max<std::uint32_t>(window_, g.below + g.above + 1u);
+  width_ = std::bit_ceil(window_);
   keys_.resize(n_);
   keys_.resize(std::size_t{n_} + width_ + detail::kSearchOverread, keys_[n_ - 1]);
+  blocks_.clear();
+  for (std::size_t i = 0; i < keys_.size(); i += kBlock)
+    blocks_.push_back(keys_[i]);
+  blocks_.resize(blocks_.size() + kBlock, keys_[n_ - 1]);
 }
 
 std::uint32_t RangeIndex::choose_radix_bits() const {
@@ -229,13 +236,6 @@ bool RangeIndex::assemble(RangeIndex& out, detail::AlignedVector<std::uint32_t> 
   return true;
 }
 
-std::uint32_t RangeIndex::max_window() const noexcept {
-  std::uint32_t w = 0;
-  for (const Segment& g : segments())
-    w = std::max<std::uint32_t>(w, g.below + g.above + 1u);
-  return w;
-}
-
 double RangeIndex::mean_window() const noexcept {
   if (n_ == 0) return 0.0;
   double sum = 0.0;
@@ -248,7 +248,8 @@ double RangeIndex::mean_window() const noexcept {
 }
 
 std::size_t RangeIndex::bytes() const noexcept {
-  return detail::bytes_of(keys_) + detail::bytes_of(segments_) + detail::bytes_of(radix_);
+  return detail::bytes_of(keys_) + detail::bytes_of(blocks_) + detail::bytes_of(segments_) +
+         detail::bytes_of(radix_);
 }
 
 }  // namespace lacl

@@ -158,10 +158,16 @@ class RangeIndex {
   }
 
   /// The largest proved error of any segment, below + above + 1 = the widest window.
-  std::uint32_t max_window() const noexcept;
+  std::uint32_t max_window() const noexcept { return window_; }
+  /// Keys per block of the two-level search (see block_keys).
+  static constexpr std::uint32_t kBlock = 16;
+  /// The first key of every kBlock-key block of the padded keys, then kBlock more copies of the
+  /// last key: one vector compare against a few of them finds the block that holds a value's
+  /// slot, and one more inside that block finds the slot, however wide the window.
+  std::span<const std::uint32_t> block_keys() const noexcept { return blocks_; }
   /// Mean window width over the segments, weighted by the keys they hold.
   double mean_window() const noexcept;
-  /// Bytes of keys, segments and radix table.
+  /// Bytes of keys, block keys, segments and radix table.
   std::size_t bytes() const noexcept;
 
   /// Re-measures every segment's error exactly (as build does) and returns true when every
@@ -185,12 +191,15 @@ class RangeIndex {
   bool measure(std::span<Errors> out) const;
   void build_radix(std::uint32_t bits);
   std::uint32_t choose_radix_bits() const;
-  /// Sets the search width from the proved bounds and pads keys_ for the fixed-width search.
+  /// Sets the widest window and the search width from the proved bounds, pads keys_ for the
+  /// fixed-width search and derives the block keys.
   void finish();
 
   detail::AlignedVector<std::uint32_t> keys_;  ///< n_ keys, then width_ - 1 copies of the last
+  detail::AlignedVector<std::uint32_t> blocks_;  ///< see block_keys()
   std::uint32_t n_ = 0;
   std::uint32_t width_ = 1;
+  std::uint32_t window_ = 0;  ///< max_window()
   detail::AlignedVector<Segment> segments_;     ///< fitted segments, then a sentinel
   detail::AlignedVector<std::uint32_t> radix_;  ///< 2^bits + 1 entries (bucket -> first segment)
   std::uint32_t shift_ = 0;

@@ -37,6 +37,11 @@ struct ISetView {
   const std::uint32_t* radix;
   const RangeIndex::Segment* segments;  ///< including the sentinel
   const std::uint32_t* keys;            ///< padded: see RangeIndex::search_from
+  /// The two-level search (RangeIndex::block_keys), when the window is wide enough for it to
+  /// pay: its block keys and how many of them, from the window's first block, can hold the
+  /// slot; block_lanes is 0 when the window is searched in one pass.
+  const std::uint32_t* blocks;
+  std::uint32_t block_lanes;
   /// Interval j's candidates: with offsets, the list of offsets[j + 1] - offsets[j] candidates
   /// at lanes + kLaneBytes * offsets[j], or at rows + offsets[j] when lanes is null; without
   /// offsets, rows[j] alone.
@@ -306,6 +311,17 @@ struct Pipeline {
       }
       // The window search: a[j] becomes the interval; `fetch` prefetches what comes next.
       auto search_link = [&](auto fetch) {
+        if constexpr (requires { Isa::search_blocks(s.keys, s.blocks, 0u, 0u, 0u); }) {
+          if (s.block_lanes != 0) {
+            for (std::size_t j = 0; j < m; ++j) {
+              const std::uint32_t slot =
+                  Isa::search_blocks(s.keys, s.blocks, a[j], s.block_lanes, value[j]);
+              a[j] = slot < s.n - 1 ? slot : s.n - 1;
+              fetch(a[j]);
+            }
+            return;
+          }
+        }
         for (std::size_t j = 0; j < m; ++j) {
           const std::uint32_t slot = Isa::search(s.keys + a[j], s.width, value[j]) + a[j];
           a[j] = slot < s.n - 1 ? slot : s.n - 1;
