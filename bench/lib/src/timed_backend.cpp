@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <random>
+#include <utility>
 
 #include "lacl/linear_scan.hpp"
 
@@ -58,6 +60,31 @@ std::size_t count_mismatches(const TimedBackend& b, std::span<const RuleId> expe
     }
   }
   return mismatches;
+}
+
+std::vector<std::uint32_t> timing_order(std::span<const PacketKey> trace, std::size_t min_packets,
+                                        std::uint64_t seed) {
+  std::vector<std::uint32_t> order(trace.size());
+  for (std::size_t i = 0; i < trace.size(); ++i)
+    order[i] = static_cast<std::uint32_t>(i);
+  if (trace.empty()) return order;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> runs;  // first packet, length
+  for (std::size_t i = 0; i < trace.size();) {
+    std::size_t j = i + 1;
+    while (j < trace.size() && trace[j] == trace[i])
+      ++j;
+    runs.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j - i));
+    i = j;
+  }
+  std::mt19937_64 rng(seed);
+  while (order.size() < min_packets) {
+    std::shuffle(runs.begin(), runs.end(), rng);
+    for (const auto& [first, length] : runs) {
+      for (std::uint32_t k = 0; k < length; ++k)
+        order.push_back(first + k);
+    }
+  }
+  return order;
 }
 
 Timing time_backend(const TimedBackend& b, unsigned repeat, std::size_t min_packets) {
