@@ -19,7 +19,8 @@ struct Avx2 {
                            RuleId best) noexcept {
     const KeyLanes256<Avx2> key(k);
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    for (std::uint32_t g = 0; g < c; g += 8) {
+    // Bit i set when candidate g + i matches, for i < 8 (and g + i < c).
+    auto mask_of = [&](std::uint32_t g) {
       const ListStep256<Avx2> step{list, c, g};
       auto in = [](__m256i lo, __m256i hi, __m256i v) {
         return _mm256_and_si256(_mm256_cmpeq_epi32(_mm256_max_epu32(lo, v), v),
@@ -31,9 +32,19 @@ struct Avx2 {
       ok = _mm256_and_si256(ok, in(step.u16(kSportLo), step.u16(kSportHi), key.sport));
       ok = _mm256_and_si256(ok, in(step.u16(kDportLo), step.u16(kDportHi), key.dport));
       ok = _mm256_and_si256(ok, in(step.u8(kProtoLo), step.u8(kProtoHi), key.proto));
-      const auto mask = static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(ok)));
-      if (Pipeline<Avx2>::merge_first(list, c, g, mask, best)) break;
+      return static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(ok)));
+    };
+    // Lists of up to eight candidates (nearly all) take one step and no branch on its outcome;
+    // a longer one takes further steps until one matches.
+    std::uint32_t g = 0;
+    std::uint32_t m = mask_of(0);
+    if (c > 8) {
+      while (m == 0 && g + 8 < c) {
+        g += 8;
+        m = mask_of(g);
+      }
     }
+    Pipeline<Avx2>::merge_first(list, c, g, m, best);
     return best;
   }
 

@@ -22,7 +22,8 @@ struct Avx512 {
   static RuleId match_list(const std::uint8_t* list, std::uint32_t c, const PacketKey& k,
                            RuleId best) noexcept {
     const KeyLanes256<Avx512> key(k);
-    for (std::uint32_t g = 0; g < c; g += 8) {
+    // Bit i set when candidate g + i matches, for i < 8 (and g + i < c).
+    auto mask_of = [&](std::uint32_t g) {
       const ListStep256<Avx512> step{list, c, g};
       auto in = [](__m256i lo, __m256i hi, __m256i v) {
         return _mm256_mask_cmple_epu32_mask(_mm256_cmple_epu32_mask(lo, v), v, hi);
@@ -33,9 +34,19 @@ struct Avx512 {
       const __mmask8 sport = in(step.u16(kSportLo), step.u16(kSportHi), key.sport);
       const __mmask8 dport = in(step.u16(kDportLo), step.u16(kDportHi), key.dport);
       const __mmask8 proto = in(step.u8(kProtoLo), step.u8(kProtoHi), key.proto);
-      const auto m = static_cast<std::uint32_t>((live & src) & (dst & sport) & (dport & proto));
-      if (Pipeline<Avx512>::merge_first(list, c, g, m, best)) break;
+      return static_cast<std::uint32_t>((live & src) & (dst & sport) & (dport & proto));
+    };
+    // Lists of up to eight candidates (nearly all) take one step and no branch on its outcome;
+    // a longer one takes further steps until one matches.
+    std::uint32_t g = 0;
+    std::uint32_t m = mask_of(0);
+    if (c > 8) {
+      while (m == 0 && g + 8 < c) {
+        g += 8;
+        m = mask_of(g);
+      }
     }
+    Pipeline<Avx512>::merge_first(list, c, g, m, best);
     return best;
   }
 

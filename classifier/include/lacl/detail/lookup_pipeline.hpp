@@ -80,15 +80,15 @@ struct Pipeline {
   }
 
   /// Merges a vector step's match mask over candidates g .. g + 7 of a list into `best` without
-  /// a branch on the mask: the lowest set lane is the step's best (a sentinel bit stands in when
-  /// none is set, and its id is discarded). True when the step matched, so later steps of the
-  /// list, lower in priority, cannot improve on it.
-  static bool merge_first(const std::uint8_t* list, std::uint32_t c, std::uint32_t g,
+  /// a branch on the mask, which mispredicts whenever the traffic's order is not one the
+  /// predictor has learnt: the lowest set lane is the step's best, and with no lane set the
+  /// sentinel bit reads lane g + 8 (still inside the list's bytes or the padding after the last
+  /// list), whose id is then replaced by kNoMatch.
+  static void merge_first(const std::uint8_t* list, std::uint32_t c, std::uint32_t g,
                           std::uint32_t mask, RuleId& best) noexcept {
     const auto first = static_cast<std::uint32_t>(__builtin_ctz(mask | 0x100u));
-    const RuleId id = mask != 0 ? lane<std::uint32_t>(list, c, kId, g + first) : kNoMatch;
+    const RuleId id = lane<std::uint32_t>(list, c, kId, g + first) | (0u - (mask == 0 ? 1u : 0u));
     best = id < best ? id : best;
-    return mask != 0;
   }
 
   /// v - base, or 0 when v < base, with a mask instead of a conditional, which could compile to
@@ -123,6 +123,18 @@ struct Pipeline {
                static_cast<std::uint32_t>(r.dport_hi - r.dport_lo) &&
            static_cast<std::uint32_t>(k.proto - r.proto_lo) <=
                static_cast<std::uint32_t>(r.proto_hi - r.proto_lo);
+  }
+
+  /// row_matches without a branch: every field is compared, and the results are ANDed.
+  static bool row_hits(const RuleRow& r, const PacketKey& k) noexcept {
+    return static_cast<unsigned>(k.src_ip - r.src_lo <= r.src_hi - r.src_lo) &
+           static_cast<unsigned>(k.dst_ip - r.dst_lo <= r.dst_hi - r.dst_lo) &
+           static_cast<unsigned>(static_cast<std::uint32_t>(k.src_port - r.sport_lo) <=
+                                 static_cast<std::uint32_t>(r.sport_hi - r.sport_lo)) &
+           static_cast<unsigned>(static_cast<std::uint32_t>(k.dst_port - r.dport_lo) <=
+                                 static_cast<std::uint32_t>(r.dport_hi - r.dport_lo)) &
+           static_cast<unsigned>(static_cast<std::uint32_t>(k.proto - r.proto_lo) <=
+                                 static_cast<std::uint32_t>(r.proto_hi - r.proto_lo));
   }
 
   // The last segment in [lo, hi] with key <= v (lo when none is), in the index's fixed number
@@ -336,8 +348,10 @@ struct Pipeline {
         for (std::size_t j = 0; j < m; ++j) {
           const std::uint32_t i = act[j];
           floor[i] = s.floors[a[j]] > floor[i] ? s.floors[a[j]] : floor[i];
+          // No branch on the outcome: it follows the traffic, which no predictor learns.
           const RuleRow& row = s.rows[a[j]];
-          if (row.id < best[i] && row_matches(row, keys[i])) best[i] = row.id;
+          const bool hit = (row.id < best[i]) & row_hits(row, keys[i]);
+          best[i] = hit ? row.id : best[i];
         }
       } else {
         search_link([&](std::uint32_t slot) {
