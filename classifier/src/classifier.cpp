@@ -287,7 +287,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     p.max_collisions = collisions;
     return TupleSpace::build(rules, rest, p);
   };
-  bool lanes = options.lanes.value_or(false);
+  bool lanes = options.lanes.value_or(true);
   auto candidate = [&](std::size_t keep, std::uint32_t eps, double pieces, std::uint32_t collisions,
                        const Candidate& like) {
     Candidate cand;
@@ -320,9 +320,10 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   // 3. Tuning by measurement, one knob at a time, each a strict improvement of the measured
   //    ns/key on the synthetic traffic; within the time budget.
   if (!options.lanes && !best.isets.empty() && budget_left()) {
-    // The other layout of the candidate lists: lanes validate a list in a few vector compares,
-    // rows touch fewer cache lines when the index is far bigger than the cache. First, since
-    // the layout shifts what the other knobs are worth (with lanes, longer lists cost less).
+    // The other layout of the candidate lists: lanes validate a list in a few vector compares
+    // with no branch on the traffic, rows stop at the first match and can touch fewer cache
+    // lines. First, since the layout shifts what the other knobs are worth (with lanes, longer
+    // lists cost less).
     Candidate cand{best.isets, best.layers, best.remainder, best.batch, best.fn};
     for (ISetIndex& s : cand.isets)
       s.use_lanes(!lanes);

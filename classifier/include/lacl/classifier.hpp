@@ -43,7 +43,8 @@ struct CompileOptions {
   /// Memory the tuner may not exceed, in bytes per rule (it never trades it for speed).
   std::size_t max_bytes_per_rule = 64;
   std::uint32_t batch = 0;  ///< keys per pipeline chunk; 0: tuned
-  /// Layout of multi-candidate lists (see ISetIndex::lanes); nullopt: tuned.
+  /// Layout of multi-candidate lists (see ISetIndex::lanes); nullopt: tuned, from lanes, whose
+  /// validation has no branch on the traffic.
   std::optional<bool> lanes;
   /// Indexes of at most this many intervals are searched whole, without their model (see
   /// ISetIndex::whole; at most kWholeSearchMax, 0 for none); nullopt: tuned.
