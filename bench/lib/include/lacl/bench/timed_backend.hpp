@@ -56,10 +56,9 @@ class TimedBackend {
 /// The packets to time a trace of trace.size() packets over, as positions in it: the trace
 /// itself, then, until there are at least `min_packets`, copies of it with its runs of
 /// identical headers (a flow's burst) in a new order each time (seeded, so every run of the
-/// benchmark times the same sequence). Replaying one short trace unchanged lets a branch
-/// predictor learn its sequence: lacl's lookups, which branch on the data, then look 20-40%
-/// faster on the 1K ClassBench traces than on the same packets in another order, while
-/// rte_acl's table walk does not change.
+/// benchmark times the same sequence). Replaying one trace unchanged lets the branch predictor
+/// learn its sequence, and it flatters every backend whose branches follow the data: lacl on
+/// the 1K ClassBench sets, rte_acl's trie walk on the 10K sets (README.md, "Replayed traces").
 std::vector<std::uint32_t> timing_order(std::span<const PacketKey> trace, std::size_t min_packets,
                                         std::uint64_t seed = 1);
 
