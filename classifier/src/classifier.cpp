@@ -122,6 +122,7 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
                 width,
                 ix.radix_steps(),
                 isets[i].whole,
+                ix.segments().size() == 1,
                 ix.radix_table().data(),
                 ix.stored_segments().data(),
                 ix.keys().data(),

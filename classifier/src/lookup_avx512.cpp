@@ -92,26 +92,37 @@ struct Avx512 {
       const __m512i at = _mm512_slli_epi32(_mm512_maskz_loadu_epi32(live, act + j), 4);
       const __m512i v =
           _mm512_and_si512(_mm512_mask_i32gather_epi32(zero, live, at, fields, 1), field_mask);
-      const __m512i bucket =
-          _mm512_srl_epi32(_mm512_sub_epi32(_mm512_max_epu32(v, first), first), shift);
-      __m512i lo = _mm512_mask_i32gather_epi32(zero, live, bucket, radix, 4);
-      const __m512i hi = _mm512_mask_i32gather_epi32(zero, live, _mm512_add_epi32(bucket, one),
-                                                     radix, 4);
-      __m512i len = _mm512_add_epi32(_mm512_sub_epi32(hi, lo), one);
-      for (std::uint32_t step = 0; step < s.radix_steps; ++step) {
-        const __m512i half = _mm512_srli_epi32(len, 1);
-        const __m512i mid = _mm512_add_epi32(lo, half);
-        const __m512i key =
-            _mm512_mask_i32gather_epi32(zero, live, _mm512_slli_epi32(mid, 2), seg, 4);
-        lo = _mm512_mask_mov_epi32(lo, _mm512_cmple_epu32_mask(key, v), mid);
-        len = _mm512_sub_epi32(len, half);
+      __m512i key, base, slope, bounds, next;
+      if (s.one_segment) {  // every key's segment is the first: no table, no search
+        key = _mm512_set1_epi32(seg[0]);
+        base = _mm512_set1_epi32(seg[1]);
+        slope = _mm512_set1_epi32(seg[2]);
+        bounds = _mm512_set1_epi32(seg[3]);
+        next = _mm512_set1_epi32(seg[5]);
+      } else {
+        const __m512i bucket =
+            _mm512_srl_epi32(_mm512_sub_epi32(_mm512_max_epu32(v, first), first), shift);
+        __m512i lo = _mm512_mask_i32gather_epi32(zero, live, bucket, radix, 4);
+        if (s.radix_steps != 0) {  // the bucket spans several segments: halve between them
+          const __m512i hi = _mm512_mask_i32gather_epi32(
+              zero, live, _mm512_add_epi32(bucket, one), radix, 4);
+          __m512i len = _mm512_add_epi32(_mm512_sub_epi32(hi, lo), one);
+          for (std::uint32_t step = 0; step < s.radix_steps; ++step) {
+            const __m512i half = _mm512_srli_epi32(len, 1);
+            const __m512i mid = _mm512_add_epi32(lo, half);
+            const __m512i at =
+                _mm512_mask_i32gather_epi32(zero, live, _mm512_slli_epi32(mid, 2), seg, 4);
+            lo = _mm512_mask_mov_epi32(lo, _mm512_cmple_epu32_mask(at, v), mid);
+            len = _mm512_sub_epi32(len, half);
+          }
+        }
+        const __m512i at_seg = _mm512_slli_epi32(lo, 2);
+        key = _mm512_mask_i32gather_epi32(zero, live, at_seg, seg, 4);
+        base = _mm512_mask_i32gather_epi32(zero, live, at_seg, seg + 1, 4);
+        slope = _mm512_mask_i32gather_epi32(zero, live, at_seg, seg + 2, 4);
+        bounds = _mm512_mask_i32gather_epi32(zero, live, at_seg, seg + 3, 4);
+        next = _mm512_mask_i32gather_epi32(zero, live, at_seg, seg + 5, 4);
       }
-      const __m512i at_seg = _mm512_slli_epi32(lo, 2);
-      const __m512i key = _mm512_mask_i32gather_epi32(zero, live, at_seg, seg, 4);
-      const __m512i base = _mm512_mask_i32gather_epi32(zero, live, at_seg, seg + 1, 4);
-      const __m512i slope = _mm512_mask_i32gather_epi32(zero, live, at_seg, seg + 2, 4);
-      const __m512i bounds = _mm512_mask_i32gather_epi32(zero, live, at_seg, seg + 3, 4);
-      const __m512i next = _mm512_mask_i32gather_epi32(zero, live, at_seg, seg + 5, 4);
       // (d * slope) >> 32 per lane: the even lanes' products and the odd lanes' products.
       const __m512i d = _mm512_sub_epi32(_mm512_max_epu32(v, key), key);
       const __m512i even = _mm512_srli_epi64(_mm512_mul_epu32(d, slope), 32);
