@@ -34,18 +34,7 @@ struct Avx2 {
       ok = _mm256_and_si256(ok, in(step.u8(kProtoLo), step.u8(kProtoHi), key.proto));
       return static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(ok)));
     };
-    // Lists of up to eight candidates (nearly all) take one step and no branch on its outcome;
-    // a longer one takes further steps until one matches.
-    std::uint32_t g = 0;
-    std::uint32_t m = mask_of(0);
-    if (c > 8) {
-      while (m == 0 && g + 8 < c) {
-        g += 8;
-        m = mask_of(g);
-      }
-    }
-    Pipeline<Avx2>::merge_first(list, c, g, m, best);
-    return best;
+    return Pipeline<Avx2>::first_match(list, c, mask_of, best);
   }
 
   // Keys <= v among the eight at w, of which the first `live` count (1 << live - 1 as a mask).

@@ -36,18 +36,7 @@ struct Avx512 {
       const __mmask8 proto = in(step.u8(kProtoLo), step.u8(kProtoHi), key.proto);
       return static_cast<std::uint32_t>((live & src) & (dst & sport) & (dport & proto));
     };
-    // Lists of up to eight candidates (nearly all) take one step and no branch on its outcome;
-    // a longer one takes further steps until one matches.
-    std::uint32_t g = 0;
-    std::uint32_t m = mask_of(0);
-    if (c > 8) {
-      while (m == 0 && g + 8 < c) {
-        g += 8;
-        m = mask_of(g);
-      }
-    }
-    Pipeline<Avx512>::merge_first(list, c, g, m, best);
-    return best;
+    return Pipeline<Avx512>::first_match(list, c, mask_of, best);
   }
 
   // Sixteen keys per step: compare, then compress the positions of the live ones. The

@@ -80,16 +80,27 @@ struct Pipeline {
     return v;
   }
 
-  /// Merges a vector step's match mask over candidates g .. g + 7 of a list into `best` without
-  /// a branch on the mask, which mispredicts whenever the traffic's order is not one the
-  /// predictor has learnt: the lowest set lane is the step's best, and with no lane set the
-  /// sentinel bit reads lane g + 8 (still inside the list's bytes or the padding after the last
-  /// list), whose id is then replaced by kNoMatch.
-  static void merge_first(const std::uint8_t* list, std::uint32_t c, std::uint32_t g,
-                          std::uint32_t mask, RuleId& best) noexcept {
+  /// The best of a c-candidate list given `mask_of(g)`, the match mask of candidates g .. g + 7
+  /// (bit i for candidate g + i, none at or past c), merged into `best`. Lists of up to eight
+  /// (nearly all) take one step and no branch on its outcome, which would mispredict whenever
+  /// the predictor has not learnt the traffic; a longer list takes further steps until one
+  /// matches. Candidates are in priority order, so the lowest set bit is the list's best. The
+  /// merge has no branch either: with no bit set, the sentinel bit reads lane g + 8 (still
+  /// inside the list's bytes or the padding after the last list) and its id becomes kNoMatch.
+  template <class MaskOf>
+  static RuleId first_match(const std::uint8_t* list, std::uint32_t c, MaskOf mask_of,
+                            RuleId best) noexcept {
+    std::uint32_t g = 0;
+    std::uint32_t mask = mask_of(0u);
+    if (c > 8) {
+      while (mask == 0 && g + 8 < c) {
+        g += 8;
+        mask = mask_of(g);
+      }
+    }
     const auto first = static_cast<std::uint32_t>(__builtin_ctz(mask | 0x100u));
     const RuleId id = lane<std::uint32_t>(list, c, kId, g + first) | (0u - (mask == 0 ? 1u : 0u));
-    best = id < best ? id : best;
+    return id < best ? id : best;
   }
 
   /// v - base, or 0 when v < base, with a mask instead of a conditional, which could compile to
