@@ -302,7 +302,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
 
   Candidate best;
   best.fn = detail::classify_fn(c.isa_);
-  best.batch = options.batch ? std::min<std::uint32_t>(options.batch, kMaxChunk) : 32;
+  best.batch = options.batch ? std::min<std::uint32_t>(options.batch, kMaxChunk) : kMaxChunk;
   std::uint32_t epsilon = options.epsilon ? options.epsilon : 16;
   std::uint32_t collisions = options.max_collisions ? options.max_collisions : 8;
   double pieces = options.max_pieces > 0 ? options.max_pieces : 2.0;
@@ -474,7 +474,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     }
   }
   if (!options.batch) {
-    for (std::uint32_t batch : {8u, 16u, 64u, 128u}) {
+    for (std::uint32_t batch : {8u, 16u, 32u, 64u, 128u}) {
       if (!budget_left()) break;
       if (batch == best.batch) continue;
       Candidate cand{best.isets, best.layers, best.remainder, batch, best.fn};
