@@ -1,8 +1,11 @@
-// Little-endian encoding for the artifact (artifact.cpp): a Writer that appends fixed-width
-// fields and a bounds-checked Reader over one section that refuses, with the section's name,
-// whatever would read past its end. Private to the classifier library.
+// What the artifact's writer (artifact_write.cpp) and loader (artifact_read.cpp) share, private
+// to the classifier library: little-endian encoding (a Writer that appends fixed-width fields
+// and a bounds-checked Reader over one section that refuses, with the section's name, whatever
+// would read past its end), and the container's constants. The format itself is documented in
+// lacl/artifact.hpp.
 #pragma once
 
+#include <array>
 #include <cstdarg>
 #include <cstddef>
 #include <cstdint>
@@ -179,5 +182,33 @@ class Reader {
   std::span<const std::byte> p_;
   const char* section_;
 };
+
+// ---- the container -------------------------------------------------------------------------
+
+inline constexpr std::array<char, 8> kMagic = {'L', 'A', 'C', 'L', 'A', 'R', 'T', '\0'};
+inline constexpr std::uint32_t kSwappedMark = 0x04030201u;
+// An index's list layout word (ISetIndex::lanes). Version 1 files written before lanes existed
+// hold zero there, which still reads as rows.
+inline constexpr std::uint32_t kRowsLayout = 0;
+inline constexpr std::uint32_t kLanesLayout = 1;
+
+// The sections of version 1, in the order they are written.
+enum SectionId : std::size_t {
+  kMeta,
+  kReport,
+  kSummary,
+  kActions,
+  kISets,
+  kRemainder,
+  kNumSections
+};
+inline constexpr std::array<const char*, kNumSections> kSectionNames = {"meta",    "report", "classifier",
+                                                                 "actions", "isets",  "remainder"};
+
+/// CRC32C of a whole file with its own checksum field read as zero (artifact_write.cpp).
+std::uint32_t whole_file_crc(std::span<const std::byte> bytes);
+
+/// "path: what: strerror(errno)" (artifact_write.cpp).
+std::string os_error(const std::string& path, const char* what);
 
 }  // namespace lacl::detail::artifact
