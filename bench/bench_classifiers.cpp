@@ -105,14 +105,8 @@ LoadedSet& load(const SetSpec& spec) {
       s->reference = std::move(*ref);
       // Verified on the trace; timed (and verified again) on its extension.
       const auto order = lacl::bench::timing_order(s->data.keys, kTimedPackets);
-      std::vector<lacl::PacketKey> timed(order.size());
-      std::vector<lacl::RuleId> answers(order.size());
-      for (std::size_t i = 0; i < order.size(); ++i) {
-        timed[i] = s->data.keys[order[i]];
-        answers[i] = s->reference.answers[order[i]];
-      }
-      s->data.keys = std::move(timed);
-      s->reference.answers = std::move(answers);
+      s->data.keys = lacl::bench::in_order<lacl::PacketKey>(s->data.keys, order);
+      s->reference.answers = lacl::bench::in_order<lacl::RuleId>(s->reference.answers, order);
       if (s->reference.sample_mismatches > 0) {
         s->error = "lacl disagrees with the linear scan on " +
                    std::to_string(s->reference.sample_mismatches) + " sampled packets";

@@ -4,16 +4,15 @@
 // gave a wrong answer.
 //
 // Backends: lacl, lacl_untuned (compiled without the tuner's measurements: its build time is the
-// partition and the indexes alone), linear, and with DPDK: rte_acl (the best implementation this CPU and EAL allow),
-// rte_acl_<impl> (avx512x32, avx512x16, avx2, sse, scalar), and hash (an exact-match rte_hash over
-// the trace's own 5-tuples: the floor no classifier can beat).
+// partition and the indexes alone), linear, and with DPDK: rte_acl (the best implementation this
+// CPU and EAL allow), rte_acl_<impl> (avx512x32, avx512x16, avx2, sse, scalar), and hash (an
+// exact-match rte_hash over the trace's own 5-tuples: the floor no classifier can beat).
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <numeric>
 #include <set>
 #include <string>
 #include <tuple>
@@ -303,17 +302,11 @@ void run_bench(const BenchOptions& o) {
   report.rules = rules.size();
   report.packets = packets.size();
   report.distinct = count_distinct(packets);
-  // What is timed (and verified): the trace, then reorderings of its runs up to min_packets.
-  std::vector<std::uint32_t> order;
-  if (o.replay) {
-    order.resize(packets.size());
-    std::iota(order.begin(), order.end(), 0u);
-  } else {
-    order = bench::timing_order(packets, o.min_packets);
-  }
-  std::vector<PacketKey> keys(order.size());
-  for (std::size_t i = 0; i < order.size(); ++i)
-    keys[i] = packets[order[i]];
+  // What is timed (and verified): the trace, then reorderings of its runs up to min_packets;
+  // with --replay the trace alone, which the timer passes over repeatedly.
+  const std::vector<std::uint32_t> order =
+      bench::timing_order(packets, o.replay ? 0 : o.min_packets);
+  const std::vector<PacketKey> keys = bench::in_order<PacketKey>(packets, order);
   if (keys.size() > packets.size()) {
     report.notes.push_back(
         "timed over " + std::to_string(keys.size()) + " packets: the trace, then copies with " +
@@ -349,9 +342,7 @@ void run_bench(const BenchOptions& o) {
   auto ref = bench::make_reference(rules, packets, lacl);
   if (!ref) return fail(ref.error().message);
   report.reference = ref->method;
-  std::vector<RuleId> expected(keys.size());
-  for (std::size_t i = 0; i < keys.size(); ++i)
-    expected[i] = ref->answers[order[i]];
+  const std::vector<RuleId> expected = bench::in_order<RuleId>(ref->answers, order);
 
   for (const std::string& name : *names) {
     std::unique_ptr<bench::TimedBackend> b;

@@ -137,7 +137,8 @@ struct Pipeline {
                static_cast<std::uint32_t>(r.proto_hi - r.proto_lo);
   }
 
-  /// row_matches without a branch: every field is compared, and the results are ANDed.
+  /// row_matches without a branch: every field is compared, and the results are ANDed (own
+  /// copy of RuleRow::matches: see the top comment).
   static bool row_hits(const RuleRow& r, const PacketKey& k) noexcept {
     return static_cast<unsigned>(k.src_ip - r.src_lo <= r.src_hi - r.src_lo) &
            static_cast<unsigned>(k.dst_ip - r.dst_lo <= r.dst_hi - r.dst_lo) &

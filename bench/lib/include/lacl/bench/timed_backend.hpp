@@ -62,6 +62,16 @@ class TimedBackend {
 std::vector<std::uint32_t> timing_order(std::span<const PacketKey> trace, std::size_t min_packets,
                                         std::uint64_t seed = 1);
 
+/// v[order[0]], v[order[1]], ...: a trace's packets, or their answers, in a timing_order.
+template <class T>
+std::vector<T> in_order(std::span<const T> v, std::span<const std::uint32_t> order) {
+  std::vector<T> out;
+  out.reserve(order.size());
+  for (std::uint32_t i : order)
+    out.push_back(v[i]);
+  return out;
+}
+
 /// Classifies the whole trace in bursts of kBurst and counts answers that differ from `expected`
 /// (expected.size() must be b.packets()). When `answers` is given it receives every answer.
 std::size_t count_mismatches(const TimedBackend& b, std::span<const RuleId> expected,
