@@ -776,6 +776,106 @@ std::size_t mutation_count() {
 
 }  // namespace
 
+TEST_CASE("the lanes layout is refused unless each list covers its interval whole",
+          "[artifact][refuse][lanes]") {
+  // Lanes leave the indexed field out of the candidates (candidate_lanes.hpp): a lookup trusts
+  // that a key the search put in an interval lies in every candidate's range on that field,
+  // unless it is past the interval's end, into a gap none covers. Two edits keep every check
+  // the rows layout needs but break that: a rule that starts after its first interval does,
+  // and one that ends inside its last interval while another candidate runs on. With the rows
+  // layout (every field checked) the file is sound and answers like its own rows; marked as
+  // lanes it is refused.
+  const Bytes& good = sample_artifact();
+  const std::string n = std::string(kName) + ": ";
+  const ISetAt s0 = iset_at(good, 0);
+  REQUIRE(s0.noffsets == s0.n + 1);
+  const std::uint32_t field = get32(good, s0.header) & 0xFF;
+  const std::size_t lo_at[] = {0, 8, 16, 20, 24};
+  const std::size_t width[] = {4, 4, 2, 2, 1};
+  auto bound = [&](const Bytes& b, std::size_t row, bool hi) {
+    const std::size_t at = s0.rows + 32 * row + lo_at[field] + (hi ? width[field] : 0);
+    return width[field] == 4 ? get32(b, at) : width[field] == 2 ? get32(b, at) & 0xFFFF
+                                                                : get32(b, at) & 0xFF;
+  };
+  auto set_bound = [&](Bytes& b, std::uint32_t id, bool hi, std::uint32_t v) {
+    for (std::size_t row = 0; row < s0.nrows; ++row) {  // every piece of the rule alike
+      if (get32(b, s0.rows + 32 * row + 28) != id) continue;
+      const std::size_t at = s0.rows + 32 * row + lo_at[field] + (hi ? width[field] : 0);
+      if (width[field] == 4) put32(b, at, v);
+      if (width[field] == 2) put16(b, at, static_cast<std::uint16_t>(v));
+      if (width[field] == 1) put8(b, at, static_cast<std::uint8_t>(v));
+    }
+  };
+  auto key = [&](std::size_t j) { return get32(good, s0.keys + 4 * j); };
+  auto ids = [&](std::size_t j) {
+    std::vector<std::uint32_t> out;
+    for (std::size_t k = get32(good, s0.offsets + 4 * j); k < get32(good, s0.offsets + 4 * (j + 1));
+         ++k)
+      out.push_back(get32(good, s0.rows + 32 * k + 28));
+    return out;
+  };
+  auto has = [](const std::vector<std::uint32_t>& v, std::uint32_t id) {
+    return std::find(v.begin(), v.end(), id) != v.end();
+  };
+  // Interval j (with room for an edit: its next key at least two past its own) where rule `id`
+  // starts (late = true: is not in interval j - 1) or ends (not in j + 1, while another is).
+  std::vector<Bytes> damaged;
+  for (bool late : {true, false}) {
+    bool found = false;
+    for (std::size_t j = 1; j + 1 < s0.n && !found; ++j) {
+      if (key(j + 1) < key(j) + 2) continue;
+      const auto here = ids(j);
+      const auto before = ids(j - 1);
+      const auto after = ids(j + 1);
+      for (std::size_t i = 0; i < here.size() && !found; ++i) {
+        const std::uint32_t id = here[i];
+        const std::size_t row = get32(good, s0.offsets + 4 * j) + i;
+        Bytes b = good;
+        if (late && !has(before, id) && bound(good, row, false) == key(j)) {
+          set_bound(b, id, false, key(j) + 1);
+        } else if (!late && !has(after, id) && bound(good, row, true) == key(j + 1) - 1 &&
+                   std::any_of(here.begin(), here.end(),
+                               [&](std::uint32_t other) { return has(after, other); })) {
+          set_bound(b, id, true, key(j));
+        } else {
+          continue;
+        }
+        CAPTURE(late, j, id);
+        put32(b, s0.header + 20, 0);  // rows
+        auto loaded = load_artifact(resealed(b), kName);
+        REQUIRE(loaded);
+        // Keys at and around every candidate's bounds on the field, inside its other ranges.
+        std::vector<PacketKey> keys;
+        for (const detail::RuleRow& r : loaded->isets()[0].candidate_rows()) {
+          const Range range = r.range(static_cast<Field>(field));
+          for (std::uint32_t v : {range.lo - 1, range.lo, range.lo + 1, range.hi - 1, range.hi,
+                                  range.hi + 1}) {
+            PacketKey k{r.src_lo, r.dst_lo, r.sport_lo, r.dport_lo, r.proto_lo};
+            v &= kFieldMax[field];
+            switch (field) {
+              case 0: k.src_ip = v; break;
+              case 1: k.dst_ip = v; break;
+              case 2: k.src_port = static_cast<std::uint16_t>(v); break;
+              case 3: k.dst_port = static_cast<std::uint16_t>(v); break;
+              default: k.proto = static_cast<std::uint8_t>(v); break;
+            }
+            keys.push_back(k);
+          }
+        }
+        std::vector<RuleId> got(keys.size());
+        loaded->classify(keys, got);
+        CHECK(got == scan_rows(*loaded, keys));
+        put32(b, s0.header + 20, 1);  // lanes
+        CHECK(load_error(resealed(b)) ==
+              n + "bad iSet index 0: lanes layout, but a candidate list does not cover its "
+                  "interval whole");
+        found = true;
+      }
+    }
+    CHECK(found);
+  }
+}
+
 TEST_CASE("random corruptions never crash the loader", "[artifact][mutation]") {
   std::vector<Bytes> bases;
   std::vector<std::vector<Rule>> base_rules;

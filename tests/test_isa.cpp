@@ -240,3 +240,60 @@ TEST_CASE("both candidate-list layouts give the linear scan's answers on every I
     }
   }
 }
+
+TEST_CASE("lanes leave the indexed field out, on every field and every ISA, gaps included",
+          "[isa][lanes]") {
+  // For each field: rules whose ranges on it leave gaps between them, plus rules overlapping
+  // them (other iSets, merged into the same index), so lists hold several candidates and many
+  // intervals end before the next starts. The lanes do not check the indexed field: the keys at
+  // every bound, in the gaps and past the ends, must still get the linear scan's answers.
+  for (std::size_t fi = 0; fi < kNumFields; ++fi) {
+    const auto f = static_cast<Field>(fi);
+    CAPTURE(field_name(f));
+    std::vector<Rule> rules;
+    for (std::uint32_t i = 0; i < 80; ++i) {
+      Rule r = wildcard_rule();
+      if (f == Field::kProto) {  // exact protocols only: 40 values, each in two rules
+        r.proto_value = static_cast<std::uint8_t>(3 * (i % 40) + 1);
+        r.proto_mask = 0xFF;
+        r[f] = {r.proto_value, r.proto_value};
+      } else if (i < 60) {  // disjoint, a gap after each
+        const std::uint32_t step = kFieldMax[fi] / 64;
+        r[f] = {step * i + i % 3, step * i + step / 2 + i % 5};
+      } else {  // wide, overlapping the disjoint ones and each other
+        const std::uint32_t step = kFieldMax[fi] / 32;
+        r[f] = {step * (i - 60), step * (i - 60) + 7 * step};
+      }
+      // Another field constrained in some rules, so candidates also fail elsewhere.
+      const Field other = f == Field::kDstPort ? Field::kSrcPort : Field::kDstPort;
+      if (i % 3 == 1) r[other] = {80, 80};
+      if (i % 3 == 2) r[other] = {1000, 2000};
+      rules.push_back(r);
+    }
+    auto set = RuleSet::make(rules);
+    REQUIRE(set);
+    LinearScan ref(*set);
+    auto keys = test::boundary_keys(rules, 20000, 5);
+    std::vector<RuleId> want(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      want[i] = ref.classify(keys[i]);
+    for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+      if (!isa_supported(isa)) continue;
+      CAPTURE(isa_name(isa));
+      CompileOptions o;
+      o.isa = isa;
+      o.lanes = true;
+      o.max_pieces = 64;       // merge the field's iSets into one index
+      o.tuning_budget_ms = 0;  // and keep every iSet indexed
+      auto c = Classifier::compile(*set, o);
+      REQUIRE(c);
+      bool laned = false;
+      for (const ISetIndex& s : c->isets())
+        laned = laned || (s.field == f && !s.lanes.empty() && !s.ends.empty());
+      REQUIRE(laned);
+      std::vector<RuleId> got(keys.size());
+      c->classify(keys, got);
+      REQUIRE(got == want);
+    }
+  }
+}

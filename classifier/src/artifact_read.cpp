@@ -453,7 +453,10 @@ ISetIndex read_index(Reader& r, std::size_t i, std::uint64_t rule_count, Cover& 
   }
   if (layout == kLanesLayout) {
     if (s.offsets.empty()) refuse("bad %s: lanes layout without candidate lists", where);
-    s.use_lanes(true);
+    if (!s.use_lanes(true)) {
+      refuse("bad %s: lanes layout, but a candidate list does not cover its interval whole",
+             where);
+    }
   }
   return s;
 }

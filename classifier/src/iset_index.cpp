@@ -8,27 +8,105 @@
 
 namespace lacl {
 
-void ISetIndex::use_lanes(bool on) {
-  if (offsets.empty() || on == !lanes.empty()) return;
+namespace {
+
+// The lanes' interval ends (ISetIndex::ends) of `s`'s row lists, checking what leaving the
+// field out of the lanes relies on, and that candidate_rows can rebuild the field's ranges:
+// each rule is listed in a run of intervals, from the one starting at its range's low end to
+// the one ending at its high end; an interval ends either where the next starts or where all
+// its candidates end (a gap follows, which none covers). False when the lists are not so.
+bool interval_ends(const ISetIndex& s, detail::AlignedVector<std::uint32_t>& ends) {
+  const auto keys = s.index.keys();
+  const std::size_t n = keys.size();
+  if (s.offsets.size() != n + 1) return false;
+  ends.assign(n, 0);
+  auto list = [&](std::size_t j) {
+    return std::span(s.rows).subspan(s.offsets[j], s.offsets[j + 1] - s.offsets[j]);
+  };
+  // Whether the id-sorted list `l` holds rule `id`.
+  auto holds = [](std::span<const detail::RuleRow> l, RuleId id) {
+    const auto at = std::partition_point(
+        l.begin(), l.end(), [id](const detail::RuleRow& r) { return r.id < id; });
+    return at != l.end() && at->id == id;
+  };
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::uint32_t last = j + 1 < n ? keys[j + 1] - 1 : kFieldMax[static_cast<int>(s.field)];
+    std::uint32_t end = last;
+    bool through = false;  // a candidate runs on to the next interval's first value
+    bool within = false;   // a candidate ends before it (at `end`)
+    for (const detail::RuleRow& r : list(j)) {
+      const Range range = r.range(s.field);
+      if (range.hi >= last) {
+        through = true;
+      } else if (within && range.hi != end) {
+        return false;
+      } else {
+        within = true;
+        end = range.hi;
+      }
+    }
+    if ((through && within) || end < keys[j]) return false;
+    ends[j] = end;
+    for (const detail::RuleRow& r : list(j)) {
+      const Range range = r.range(s.field);
+      const bool from_before = j > 0 && holds(list(j - 1), r.id);
+      const bool on_after = j + 1 < n && holds(list(j + 1), r.id);
+      if (from_before ? range.lo > keys[j] : range.lo != keys[j]) return false;
+      if (!on_after && range.hi != end) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ISetIndex::use_lanes(bool on) {
+  if (offsets.empty() || on == !lanes.empty()) return true;
   if (on) {
-    lanes = detail::pack_lanes(offsets, rows);
+    detail::AlignedVector<std::uint32_t> e;
+    if (!interval_ends(*this, e)) return false;
+    lanes = detail::pack_lanes(offsets, rows, field);
+    ends = std::move(e);
     rows = {};
   } else {
     const std::vector<detail::RuleRow> all = candidate_rows();
     rows.assign(all.begin(), all.end());
     lanes = {};
+    ends = {};
   }
+  return true;
 }
 
 std::vector<detail::RuleRow> ISetIndex::candidate_rows() const {
   if (offsets.empty() || !rows.empty()) return {rows.begin(), rows.end()};
+  // The lanes leave this field out: each rule's range on it runs from the first value of the
+  // first interval listing it to the end of the last (see interval_ends).
+  const detail::LaneLayout layout = detail::lane_layout(static_cast<std::uint32_t>(field));
+  const auto keys = index.keys();
+  auto list_at = [&](std::size_t j) {
+    return lanes.data() + std::size_t{layout.bytes} * offsets[j];
+  };
+  auto id_at = [&](std::size_t j, std::uint32_t i) {
+    return detail::lane_load<RuleId>(list_at(j), offsets[j + 1] - offsets[j], layout.at[detail::kId], i);
+  };
+  RuleId top = 0;
+  for (std::size_t j = 0; j + 1 < offsets.size(); ++j)
+    for (std::uint32_t i = 0; i < offsets[j + 1] - offsets[j]; ++i)
+      top = std::max(top, id_at(j, i));
+  std::vector<Range> range(std::size_t{top} + 1, Range{1, 0});  // lo > hi: not seen yet
+  for (std::size_t j = 0; j + 1 < offsets.size(); ++j) {
+    for (std::uint32_t i = 0; i < offsets[j + 1] - offsets[j]; ++i) {
+      Range& r = range[id_at(j, i)];
+      if (r.lo > r.hi) r.lo = keys[j];
+      r.hi = ends[j];
+    }
+  }
   std::vector<detail::RuleRow> out;
   out.reserve(offsets.back());
   for (std::size_t j = 0; j + 1 < offsets.size(); ++j) {
     const std::uint32_t c = offsets[j + 1] - offsets[j];
-    const std::uint8_t* list = lanes.data() + std::size_t{detail::kLaneBytes} * offsets[j];
     for (std::uint32_t i = 0; i < c; ++i)
-      out.push_back(detail::lane_row(list, c, i));
+      out.push_back(detail::lane_row(list_at(j), c, i, field, range[id_at(j, i)]));
   }
   return out;
 }
@@ -39,7 +117,7 @@ std::size_t ISetIndex::candidate_count() const noexcept {
 
 std::size_t ISetIndex::bytes() const noexcept {
   return index.bytes() + detail::bytes_of(offsets) + detail::bytes_of(rows) +
-         detail::bytes_of(lanes) + detail::bytes_of(floors);
+         detail::bytes_of(lanes) + detail::bytes_of(ends) + detail::bytes_of(floors);
 }
 
 void link_floors(std::span<ISetIndex> isets, const TupleSpace& remainder) {

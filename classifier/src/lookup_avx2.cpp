@@ -12,29 +12,43 @@ void classify_avx2(const LookupTables& t, std::span<const PacketKey> keys, std::
 namespace {
 
 struct Avx2 {
+  // Lanes (all ones for lane i) whose candidate's range on field kF, at lane arrays lo and
+  // lo + 1 that `load` reads, holds v; all of them when kF is the index's field kField, which
+  // the lanes leave out (see candidate_lanes.hpp).
+  template <std::uint32_t kF, std::uint32_t kField, class Load>
+  static __m256i in(Load load, LaneArray lo, __m256i v) noexcept {
+    if constexpr (kF == kField) {
+      return _mm256_set1_epi32(-1);
+    } else {
+      return _mm256_and_si256(
+          _mm256_cmpeq_epi32(_mm256_max_epu32(load(lo), v), v),
+          _mm256_cmpeq_epi32(_mm256_min_epu32(load(static_cast<LaneArray>(lo + 1)), v), v));
+    }
+  }
+
   // Eight candidates per step: lo <= v is max(lo, v) == v, v <= hi is min(hi, v) == v, on
   // unsigned lanes (narrow fields widened to 32 bits). Candidates are in priority order, so the
   // lowest set lane of the first step with any is the list's best.
+  template <std::uint32_t kField>
   static RuleId match_list(const std::uint8_t* list, std::uint32_t c, const PacketKey& k,
                            RuleId best) noexcept {
     const KeyLanes256<Avx2> key(k);
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     // Bit i set when candidate g + i matches, for i < 8 (and g + i < c).
     auto mask_of = [&](std::uint32_t g) {
-      const ListStep256<Avx2> step{list, c, g};
-      auto in = [](__m256i lo, __m256i hi, __m256i v) {
-        return _mm256_and_si256(_mm256_cmpeq_epi32(_mm256_max_epu32(lo, v), v),
-                                _mm256_cmpeq_epi32(_mm256_min_epu32(hi, v), v));
-      };
+      const ListStep256<Avx2, kField> step{list, c, g};
+      auto u32 = [&](LaneArray a) { return step.u32(a); };
+      auto u16 = [&](LaneArray a) { return step.u16(a); };
+      auto u8 = [&](LaneArray a) { return step.u8(a); };
       __m256i ok = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(c - g)), lane);
-      ok = _mm256_and_si256(ok, in(step.u32(kSrcLo), step.u32(kSrcHi), key.src));
-      ok = _mm256_and_si256(ok, in(step.u32(kDstLo), step.u32(kDstHi), key.dst));
-      ok = _mm256_and_si256(ok, in(step.u16(kSportLo), step.u16(kSportHi), key.sport));
-      ok = _mm256_and_si256(ok, in(step.u16(kDportLo), step.u16(kDportHi), key.dport));
-      ok = _mm256_and_si256(ok, in(step.u8(kProtoLo), step.u8(kProtoHi), key.proto));
+      ok = _mm256_and_si256(ok, in<0, kField>(u32, kSrcLo, key.src));
+      ok = _mm256_and_si256(ok, in<1, kField>(u32, kDstLo, key.dst));
+      ok = _mm256_and_si256(ok, in<2, kField>(u16, kSportLo, key.sport));
+      ok = _mm256_and_si256(ok, in<3, kField>(u16, kDportLo, key.dport));
+      ok = _mm256_and_si256(ok, in<4, kField>(u8, kProtoLo, key.proto));
       return static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(ok)));
     };
-    return Pipeline<Avx2>::first_match(list, c, mask_of, best);
+    return Pipeline<Avx2>::first_match<kField>(list, c, mask_of, best);
   }
 
   // Keys <= v among the eight at w, of which the first `live` count (1 << live - 1 as a mask).

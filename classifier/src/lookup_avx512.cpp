@@ -15,28 +15,42 @@ void classify_avx512(const LookupTables& t, std::span<const PacketKey> keys, std
 namespace {
 
 struct Avx512 {
+  // Candidates (bit i for lane i) whose range on field kF, at lane arrays lo and lo + 1 that
+  // `load` reads, holds v; all of them when kF is the index's field kField, which the lanes
+  // leave out (see candidate_lanes.hpp).
+  template <std::uint32_t kF, std::uint32_t kField, class Load>
+  static __mmask8 in(Load load, LaneArray lo, __m256i v) noexcept {
+    if constexpr (kF == kField) {
+      return 0xFF;
+    } else {
+      return _mm256_mask_cmple_epu32_mask(_mm256_cmple_epu32_mask(load(lo), v), v,
+                                          load(static_cast<LaneArray>(lo + 1)));
+    }
+  }
+
   // Eight candidates per step: each field's two bounds are one compare and one masked compare
-  // (narrow fields widened to 32 bits), and the five fields' masks are ANDed as a tree, so the
-  // dependency chain is three deep instead of ten. Candidates are in priority order, so the
+  // (narrow fields widened to 32 bits), and the fields' masks are ANDed as a tree, so the
+  // dependency chain is three deep instead of eight. Candidates are in priority order, so the
   // lowest set lane of the first step with any is the list's best.
+  template <std::uint32_t kField>
   static RuleId match_list(const std::uint8_t* list, std::uint32_t c, const PacketKey& k,
                            RuleId best) noexcept {
     const KeyLanes256<Avx512> key(k);
     // Bit i set when candidate g + i matches, for i < 8 (and g + i < c).
     auto mask_of = [&](std::uint32_t g) {
-      const ListStep256<Avx512> step{list, c, g};
-      auto in = [](__m256i lo, __m256i hi, __m256i v) {
-        return _mm256_mask_cmple_epu32_mask(_mm256_cmple_epu32_mask(lo, v), v, hi);
-      };
+      const ListStep256<Avx512, kField> step{list, c, g};
+      auto u32 = [&](LaneArray a) { return step.u32(a); };
+      auto u16 = [&](LaneArray a) { return step.u16(a); };
+      auto u8 = [&](LaneArray a) { return step.u8(a); };
       const auto live = static_cast<__mmask8>(_bzhi_u32(0xFFu, c - g));
-      const __mmask8 src = in(step.u32(kSrcLo), step.u32(kSrcHi), key.src);
-      const __mmask8 dst = in(step.u32(kDstLo), step.u32(kDstHi), key.dst);
-      const __mmask8 sport = in(step.u16(kSportLo), step.u16(kSportHi), key.sport);
-      const __mmask8 dport = in(step.u16(kDportLo), step.u16(kDportHi), key.dport);
-      const __mmask8 proto = in(step.u8(kProtoLo), step.u8(kProtoHi), key.proto);
+      const __mmask8 src = in<0, kField>(u32, kSrcLo, key.src);
+      const __mmask8 dst = in<1, kField>(u32, kDstLo, key.dst);
+      const __mmask8 sport = in<2, kField>(u16, kSportLo, key.sport);
+      const __mmask8 dport = in<3, kField>(u16, kDportLo, key.dport);
+      const __mmask8 proto = in<4, kField>(u8, kProtoLo, key.proto);
       return static_cast<std::uint32_t>((live & src) & (dst & sport) & (dport & proto));
     };
-    return Pipeline<Avx512>::first_match(list, c, mask_of, best);
+    return Pipeline<Avx512>::first_match<kField>(list, c, mask_of, best);
   }
 
   // Sixteen keys per step: compare, then compress the positions of the live ones. The

@@ -9,31 +9,36 @@ void classify_scalar(const LookupTables& t, std::span<const PacketKey> keys, std
 namespace {
 
 struct Scalar {
-  template <class T>
-  static T load(const std::uint8_t* list, std::uint32_t c, LaneArray a, std::uint32_t i) noexcept {
-    return Pipeline<Scalar>::lane<T>(list, c, a, i);
+  // Whether candidate i of the c-candidate list at `list` holds v on field kF, whose bounds are
+  // lane arrays lo and lo + 1 of type T: always when kF is the index's field kField, which the
+  // lanes leave out (see candidate_lanes.hpp).
+  template <std::uint32_t kF, std::uint32_t kField, class T>
+  static bool in(const std::uint8_t* list, std::uint32_t c, std::uint32_t i, LaneArray lo,
+                 std::uint32_t v) noexcept {
+    if constexpr (kF == kField) {
+      return true;
+    } else {
+      constexpr LaneLayout kLayout = lane_layout(kField);
+      const std::uint32_t low = Pipeline<Scalar>::lane<T>(list, c, kLayout.at[lo], i);
+      const std::uint32_t high = Pipeline<Scalar>::lane<T>(list, c, kLayout.at[lo + 1], i);
+      return v - low <= high - low;
+    }
   }
 
   // Candidates in priority order: the first match is the list's best, and nothing at or after
   // the best found so far can improve on it.
+  template <std::uint32_t kField>
   static RuleId match_list(const std::uint8_t* list, std::uint32_t c, const PacketKey& k,
                            RuleId best) noexcept {
+    constexpr std::uint32_t kIdAt = lane_layout(kField).at[kId];
     for (std::uint32_t i = 0; i < c; ++i) {
-      const auto id = load<std::uint32_t>(list, c, kId, i);
+      const auto id = Pipeline<Scalar>::lane<std::uint32_t>(list, c, kIdAt, i);
       if (id >= best) break;
-      auto in = [&](std::uint32_t v, auto lo, auto hi) {
-        return v - std::uint32_t{lo} <= std::uint32_t{hi} - std::uint32_t{lo};
-      };
-      if (in(k.src_ip, load<std::uint32_t>(list, c, kSrcLo, i),
-             load<std::uint32_t>(list, c, kSrcHi, i)) &&
-          in(k.dst_ip, load<std::uint32_t>(list, c, kDstLo, i),
-             load<std::uint32_t>(list, c, kDstHi, i)) &&
-          in(k.src_port, load<std::uint16_t>(list, c, kSportLo, i),
-             load<std::uint16_t>(list, c, kSportHi, i)) &&
-          in(k.dst_port, load<std::uint16_t>(list, c, kDportLo, i),
-             load<std::uint16_t>(list, c, kDportHi, i)) &&
-          in(k.proto, load<std::uint8_t>(list, c, kProtoLo, i),
-             load<std::uint8_t>(list, c, kProtoHi, i))) {
+      if (in<0, kField, std::uint32_t>(list, c, i, kSrcLo, k.src_ip) &&
+          in<1, kField, std::uint32_t>(list, c, i, kDstLo, k.dst_ip) &&
+          in<2, kField, std::uint16_t>(list, c, i, kSportLo, k.src_port) &&
+          in<3, kField, std::uint16_t>(list, c, i, kDportLo, k.dst_port) &&
+          in<4, kField, std::uint8_t>(list, c, i, kProtoLo, k.proto)) {
         return id;
       }
     }

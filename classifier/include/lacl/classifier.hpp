@@ -123,6 +123,12 @@ struct ISetIndex {
   /// validated a whole list at a time. Which layout is faster depends on the rule set, so the
   /// compiler measures both.
   detail::AlignedVector<std::uint8_t> lanes;
+  /// With lanes: interval j's last value. Every candidate of interval j covers it whole on
+  /// this field, and the values from ends[j] + 1 to the next interval's first are a gap no
+  /// candidate covers (an interval no range covers gets no key of its own: its values fall to
+  /// the interval before). So the lanes leave this field out, and a key past ends[j] fails the
+  /// whole list. Derived from the candidates; not stored in artifacts.
+  detail::AlignedVector<std::uint32_t> ends;
   /// Interval j's floor: the smallest rule id, among the structures a lookup visits after this
   /// index (the later indexes and the remainder), whose range on this index's field meets
   /// interval j; kNoMatch when none does. A key whose best match so far is at or below the
@@ -135,8 +141,11 @@ struct ISetIndex {
   bool whole = false;
 
   /// Stores multi-candidate lists as lanes (true) or rows (false); without offsets, a no-op.
-  /// Call once `offsets` and the candidates are final.
-  void use_lanes(bool on);
+  /// Call once `offsets` and the candidates are final. Lanes need each rule listed in a run of
+  /// intervals that its range on this field covers exactly (a run of intervals after which
+  /// either the next interval starts or every candidate ends, see `ends`), as the compiler
+  /// builds them: false, and no change, when the lists are not so.
+  bool use_lanes(bool on);
   /// Every candidate, in order, as rows (whichever layout holds them).
   std::vector<detail::RuleRow> candidate_rows() const;
   std::size_t candidate_count() const noexcept;

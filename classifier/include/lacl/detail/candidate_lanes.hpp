@@ -2,14 +2,19 @@
 // validated against a whole list with a few vector compares instead of a branchy row-by-row scan.
 //
 // Interval j's c candidates (rows offsets[j] .. offsets[j + 1] of the list, in priority order)
-// start at byte kLaneBytes * offsets[j] and hold, each as an array of c values:
+// start at byte lane_layout(f).bytes * offsets[j] of an index on field f and hold, each as an
+// array of c values, in this order:
 //
 //   src_lo src_hi dst_lo dst_hi id   (u32)   sport_lo sport_hi dport_lo dport_hi (u16)
 //   proto_lo proto_hi (u8)
 //
-// That is exactly the bytes of the rows, with no padding between lists; a vector load may read
-// past a list into the next one (the lane mask drops those lanes) and past the last list into
-// kLaneOverread bytes of zero padding.
+// leaving out the two of field f. Those need no check: every candidate of an interval covers
+// all of it on f (ISetIndex::ends says where it ends), so a key that the index's search put in
+// the interval, and that is not past its end, lies in every candidate's range on f. That is 22
+// bytes per candidate for an index on an address, 26 on a port, 28 on the protocol.
+//
+// There is no padding between lists; a vector load may read past a list into the next one (the
+// lane mask drops those lanes) and past the last list into kLaneOverread bytes of zero padding.
 #pragma once
 
 #include <cstddef>
@@ -22,73 +27,105 @@
 
 namespace lacl::detail {
 
-inline constexpr std::uint32_t kLaneBytes = 30;  ///< bytes per candidate
-/// Offset of each array in a list of c candidates, in units of c bytes.
+/// The lane arrays, in storage order.
 enum LaneArray : std::uint32_t {
-  kSrcLo = 0,
-  kSrcHi = 4,
-  kDstLo = 8,
-  kDstHi = 12,
-  kId = 16,
-  kSportLo = 20,
-  kSportHi = 22,
-  kDportLo = 24,
-  kDportHi = 26,
-  kProtoLo = 28,
-  kProtoHi = 29,
+  kSrcLo,
+  kSrcHi,
+  kDstLo,
+  kDstHi,
+  kId,
+  kSportLo,
+  kSportHi,
+  kDportLo,
+  kDportHi,
+  kProtoLo,
+  kProtoHi,
+  kLaneArrays
 };
+
+/// Where the arrays of an index's lanes are.
+struct LaneLayout {
+  /// Offset of each array in a list of c candidates, in units of c bytes (unused for the
+  /// indexed field's two arrays, which are left out).
+  std::uint32_t at[kLaneArrays];
+  std::uint32_t bytes;  ///< per candidate
+};
+
+/// The layout of the lanes of an index on field `indexed` (a Field as an integer).
+constexpr LaneLayout lane_layout(std::uint32_t indexed) noexcept {
+  constexpr std::uint32_t kWidth[kLaneArrays] = {4, 4, 4, 4, 4, 2, 2, 2, 2, 1, 1};
+  constexpr std::uint32_t kField[kLaneArrays] = {0, 0, 1, 1, 5, 2, 2, 3, 3, 4, 4};  // id: none
+  LaneLayout l{};
+  for (std::uint32_t a = 0; a < kLaneArrays; ++a) {
+    if (kField[a] == indexed) continue;
+    l.at[a] = l.bytes;
+    l.bytes += kWidth[a];
+  }
+  return l;
+}
+static_assert(lane_layout(0).bytes == 22 && lane_layout(2).bytes == 26 &&
+              lane_layout(4).bytes == 28);
+
 /// Bytes a list validation may read past the last list (one 256-bit load).
 inline constexpr std::size_t kLaneOverread = 64;
 
 template <class T>
-T lane_load(const std::uint8_t* list, std::uint32_t c, LaneArray array, std::uint32_t i) noexcept {
+T lane_load(const std::uint8_t* list, std::uint32_t c, std::uint32_t at, std::uint32_t i) noexcept {
   T v;
-  std::memcpy(&v, list + array * c + sizeof(T) * i, sizeof(T));
+  std::memcpy(&v, list + at * c + sizeof(T) * i, sizeof(T));
   return v;
 }
 
-/// Packs `rows`, grouped into lists by `offsets` (offsets.back() == rows.size()), into lanes.
+/// Packs `rows`, grouped into lists by `offsets` (offsets.back() == rows.size()), into the lanes
+/// of an index on field `indexed`.
 inline AlignedVector<std::uint8_t> pack_lanes(std::span<const std::uint32_t> offsets,
-                                              std::span<const RuleRow> rows) {
-  AlignedVector<std::uint8_t> out(rows.size() * kLaneBytes + kLaneOverread, 0);
+                                              std::span<const RuleRow> rows, Field indexed) {
+  const LaneLayout l = lane_layout(static_cast<std::uint32_t>(indexed));
+  AlignedVector<std::uint8_t> out(rows.size() * l.bytes + kLaneOverread, 0);
   for (std::size_t j = 0; j + 1 < offsets.size(); ++j) {
     const std::uint32_t c = offsets[j + 1] - offsets[j];
-    std::uint8_t* list = out.data() + std::size_t{kLaneBytes} * offsets[j];
-    auto put = [&](LaneArray array, std::uint32_t i, auto v) {
-      std::memcpy(list + array * c + sizeof(v) * i, &v, sizeof(v));
-    };
+    std::uint8_t* list = out.data() + std::size_t{l.bytes} * offsets[j];
     for (std::uint32_t i = 0; i < c; ++i) {
       const RuleRow& r = rows[offsets[j] + i];
-      put(kSrcLo, i, r.src_lo);
-      put(kSrcHi, i, r.src_hi);
-      put(kDstLo, i, r.dst_lo);
-      put(kDstHi, i, r.dst_hi);
-      put(kId, i, r.id);
-      put(kSportLo, i, r.sport_lo);
-      put(kSportHi, i, r.sport_hi);
-      put(kDportLo, i, r.dport_lo);
-      put(kDportHi, i, r.dport_hi);
-      put(kProtoLo, i, r.proto_lo);
-      put(kProtoHi, i, r.proto_hi);
+      auto put = [&](LaneArray array, Field f, auto v) {
+        if (f != indexed) std::memcpy(list + l.at[array] * c + sizeof(v) * i, &v, sizeof(v));
+      };
+      put(kSrcLo, Field::kSrcIp, r.src_lo);
+      put(kSrcHi, Field::kSrcIp, r.src_hi);
+      put(kDstLo, Field::kDstIp, r.dst_lo);
+      put(kDstHi, Field::kDstIp, r.dst_hi);
+      std::memcpy(list + l.at[kId] * c + 4 * i, &r.id, 4);
+      put(kSportLo, Field::kSrcPort, r.sport_lo);
+      put(kSportHi, Field::kSrcPort, r.sport_hi);
+      put(kDportLo, Field::kDstPort, r.dport_lo);
+      put(kDportHi, Field::kDstPort, r.dport_hi);
+      put(kProtoLo, Field::kProto, r.proto_lo);
+      put(kProtoHi, Field::kProto, r.proto_hi);
     }
   }
   return out;
 }
 
-/// Candidate i of the c-candidate list at `list`, as a row.
-inline RuleRow lane_row(const std::uint8_t* list, std::uint32_t c, std::uint32_t i) noexcept {
+/// Candidate i of the c-candidate list at `list` of an index on field `indexed`, as a row whose
+/// range on that field is `range`.
+inline RuleRow lane_row(const std::uint8_t* list, std::uint32_t c, std::uint32_t i, Field indexed,
+                        Range range) noexcept {
+  const LaneLayout l = lane_layout(static_cast<std::uint32_t>(indexed));
+  auto get = [&]<class T>(LaneArray array, Field f, T& out, std::uint32_t bound) {
+    out = f == indexed ? static_cast<T>(bound) : lane_load<T>(list, c, l.at[array], i);
+  };
   RuleRow r{};
-  r.src_lo = lane_load<std::uint32_t>(list, c, kSrcLo, i);
-  r.src_hi = lane_load<std::uint32_t>(list, c, kSrcHi, i);
-  r.dst_lo = lane_load<std::uint32_t>(list, c, kDstLo, i);
-  r.dst_hi = lane_load<std::uint32_t>(list, c, kDstHi, i);
-  r.id = lane_load<std::uint32_t>(list, c, kId, i);
-  r.sport_lo = lane_load<std::uint16_t>(list, c, kSportLo, i);
-  r.sport_hi = lane_load<std::uint16_t>(list, c, kSportHi, i);
-  r.dport_lo = lane_load<std::uint16_t>(list, c, kDportLo, i);
-  r.dport_hi = lane_load<std::uint16_t>(list, c, kDportHi, i);
-  r.proto_lo = lane_load<std::uint8_t>(list, c, kProtoLo, i);
-  r.proto_hi = lane_load<std::uint8_t>(list, c, kProtoHi, i);
+  get(kSrcLo, Field::kSrcIp, r.src_lo, range.lo);
+  get(kSrcHi, Field::kSrcIp, r.src_hi, range.hi);
+  get(kDstLo, Field::kDstIp, r.dst_lo, range.lo);
+  get(kDstHi, Field::kDstIp, r.dst_hi, range.hi);
+  r.id = lane_load<std::uint32_t>(list, c, l.at[kId], i);
+  get(kSportLo, Field::kSrcPort, r.sport_lo, range.lo);
+  get(kSportHi, Field::kSrcPort, r.sport_hi, range.hi);
+  get(kDportLo, Field::kDstPort, r.dport_lo, range.lo);
+  get(kDportHi, Field::kDstPort, r.dport_hi, range.hi);
+  get(kProtoLo, Field::kProto, r.proto_lo, range.lo);
+  get(kProtoHi, Field::kProto, r.proto_hi, range.hi);
   return r;
 }
 

@@ -25,23 +25,24 @@ struct KeyLanes256 {
         proto(_mm256_set1_epi32(k.proto)) {}
 };
 
-/// Candidates g .. g + 7 of the c-candidate list at `list`.
-template <class Isa>
+/// Candidates g .. g + 7 of the c-candidate list at `list` of an index on field kField.
+template <class Isa, std::uint32_t kField>
 struct ListStep256 {
+  static constexpr LaneLayout kLayout = lane_layout(kField);
   const std::uint8_t* list;
   std::uint32_t c;
   std::uint32_t g;
 
   __m256i u32(LaneArray a) const noexcept {
-    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(list + a * c + 4 * g));
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(list + kLayout.at[a] * c + 4 * g));
   }
   __m256i u16(LaneArray a) const noexcept {
     return _mm256_cvtepu16_epi32(
-        _mm_loadu_si128(reinterpret_cast<const __m128i*>(list + a * c + 2 * g)));
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(list + kLayout.at[a] * c + 2 * g)));
   }
   __m256i u8(LaneArray a) const noexcept {
     return _mm256_cvtepu8_epi32(
-        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(list + a * c + g)));
+        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(list + kLayout.at[a] * c + g)));
   }
 };
 

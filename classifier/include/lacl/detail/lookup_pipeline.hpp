@@ -44,11 +44,12 @@ struct ISetView {
   const std::uint32_t* blocks;
   std::uint32_t block_lanes;
   /// Interval j's candidates: with offsets, the list of offsets[j + 1] - offsets[j] candidates
-  /// at lanes + kLaneBytes * offsets[j], or at rows + offsets[j] when lanes is null; without
-  /// offsets, rows[j] alone.
+  /// at lanes + lane_layout(field).bytes * offsets[j], or at rows + offsets[j] when lanes is
+  /// null; without offsets, rows[j] alone.
   const std::uint32_t* offsets;
   const RuleRow* rows;
   const std::uint8_t* lanes;
+  const std::uint32_t* ends;  ///< with lanes, per interval: see ISetIndex::ends
   const std::uint32_t* floors;  ///< per interval: see ISetIndex::floors
 };
 
@@ -72,11 +73,13 @@ template <class Isa>
 struct Pipeline {
   static void prefetch(const void* p) noexcept { __builtin_prefetch(p, 0, 3); }
 
-  /// Value `i` of array `a` of a c-candidate list (own copy of lane_load: see the top comment).
+  /// Value `i` of the array at `at` (LaneLayout::at) of a c-candidate list (own copy of
+  /// lane_load: see the top comment).
   template <class T>
-  static T lane(const std::uint8_t* list, std::uint32_t c, LaneArray a, std::uint32_t i) noexcept {
+  static T lane(const std::uint8_t* list, std::uint32_t c, std::uint32_t at,
+                std::uint32_t i) noexcept {
     T v;
-    __builtin_memcpy(&v, list + a * c + sizeof(T) * i, sizeof(T));
+    __builtin_memcpy(&v, list + at * c + sizeof(T) * i, sizeof(T));
     return v;
   }
 
@@ -87,7 +90,7 @@ struct Pipeline {
   /// matches. Candidates are in priority order, so the lowest set bit is the list's best. The
   /// merge has no branch either: with no bit set, the sentinel bit reads lane g + 8 (still
   /// inside the list's bytes or the padding after the last list) and its id becomes kNoMatch.
-  template <class MaskOf>
+  template <std::uint32_t kField, class MaskOf>
   static RuleId first_match(const std::uint8_t* list, std::uint32_t c, MaskOf mask_of,
                             RuleId best) noexcept {
     std::uint32_t g = 0;
@@ -99,7 +102,8 @@ struct Pipeline {
       }
     }
     const auto first = static_cast<std::uint32_t>(__builtin_ctz(mask | 0x100u));
-    const RuleId id = lane<std::uint32_t>(list, c, kId, g + first) | (0u - (mask == 0 ? 1u : 0u));
+    constexpr std::uint32_t kIdAt = lane_layout(kField).at[kId];
+    const RuleId id = lane<std::uint32_t>(list, c, kIdAt, g + first) | (0u - (mask == 0 ? 1u : 0u));
     return id < best ? id : best;
   }
 
@@ -201,39 +205,48 @@ struct Pipeline {
   }
 
   // The offsets link for multi-candidate lists: interval a[j] -> its list [a[j], b[j]), and
-  // `fetch(first, end)` prefetches what the validation will read.
-  // The interval's floor is taken on the way (see ISetIndex::floors).
-  template <class Fetch>
+  // `fetch(first, end)` prefetches what the validation will read. The interval's floor is
+  // taken on the way (see ISetIndex::floors), and `count(j, interval, c)` gives how many of
+  // the interval's c candidates to validate.
+  template <class Count, class Fetch>
   static void list_bounds(const ISetView& s, const std::uint32_t* act, std::size_t m,
-                          std::uint32_t* a, std::uint32_t* b, RuleId* floor,
+                          std::uint32_t* a, std::uint32_t* b, RuleId* floor, Count count,
                           Fetch fetch) noexcept {
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint32_t i = act[j];
       floor[i] = s.floors[a[j]] > floor[i] ? s.floors[a[j]] : floor[i];
       const std::uint32_t first = s.offsets[a[j]];
-      b[j] = s.offsets[a[j] + 1];
+      b[j] = first + count(j, a[j], s.offsets[a[j] + 1] - first);
       a[j] = first;
       fetch(first, b[j]);
     }
   }
 
-  // The last two links for multi-candidate lists stored as lanes: offsets -> the whole list,
-  // validated at once with one vector compare per bound and no branch per candidate.
+  // The last two links for multi-candidate lists stored as lanes, of an index on field kField:
+  // offsets -> the whole list, validated at once with one vector compare per bound and no
+  // branch per candidate. The lanes leave kField out: a key in the interval's gap (past its
+  // end, see ISetIndex::ends) gets an empty list instead.
+  template <std::uint32_t kField>
   static void lane_lists(const ISetView& s, const PacketKey* keys, const std::uint32_t* act,
-                         std::size_t m, std::uint32_t* a, std::uint32_t* b, RuleId* best,
-                         RuleId* floor) noexcept {
-    list_bounds(s, act, m, a, b, floor, [&](std::uint32_t first, std::uint32_t end) {
+                         std::size_t m, const std::uint32_t* value, std::uint32_t* a,
+                         std::uint32_t* b, RuleId* best, RuleId* floor) noexcept {
+    constexpr std::uint32_t kBytes = lane_layout(kField).bytes;
+    auto count = [&](std::size_t j, std::uint32_t interval, std::uint32_t c) {
+      const std::uint32_t first = s.keys[interval];
+      return c & (0u - static_cast<std::uint32_t>(value[j] - first <= s.ends[interval] - first));
+    };
+    list_bounds(s, act, m, a, b, floor, count, [&](std::uint32_t first, std::uint32_t end) {
       // Every line a list of up to four candidates (most lists) reads; longer lists read
       // further lines on demand.
-      const std::uint8_t* list = s.lanes + std::size_t{kLaneBytes} * first;
+      const std::uint8_t* list = s.lanes + std::size_t{kBytes} * first;
       prefetch(list);
       prefetch(list + 64);
-      prefetch(list + kLaneBytes * (end - first) + 4);
+      prefetch(list + kBytes * (end - first) + 4);
     });
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint32_t i = act[j];
-      best[i] =
-          Isa::match_list(s.lanes + std::size_t{kLaneBytes} * a[j], b[j] - a[j], keys[i], best[i]);
+      best[i] = Isa::template match_list<kField>(s.lanes + std::size_t{kBytes} * a[j], b[j] - a[j],
+                                                 keys[i], best[i]);
     }
   }
 
@@ -242,8 +255,9 @@ struct Pipeline {
   static void row_lists(const ISetView& s, const PacketKey* keys, const std::uint32_t* act,
                         std::size_t m, std::uint32_t* a, std::uint32_t* b, RuleId* best,
                         RuleId* floor) noexcept {
-    list_bounds(s, act, m, a, b, floor,
-                [&](std::uint32_t first, std::uint32_t) { prefetch(s.rows + first); });
+    list_bounds(
+        s, act, m, a, b, floor, [](std::size_t, std::uint32_t, std::uint32_t c) { return c; },
+        [&](std::uint32_t first, std::uint32_t) { prefetch(s.rows + first); });
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint32_t i = act[j];
       for (std::uint32_t r = a[j]; r < b[j]; ++r) {
@@ -370,9 +384,26 @@ struct Pipeline {
         search_link([&](std::uint32_t slot) {
           prefetch(s.offsets + slot);
           prefetch(s.floors + slot);
+          if (s.ends != nullptr) prefetch(s.ends + slot);
         });
         if (s.lanes != nullptr) {
-          lane_lists(s, keys, act, m, a, b, best, floor);
+          switch (s.field) {
+            case 0:
+              lane_lists<0>(s, keys, act, m, value, a, b, best, floor);
+              break;
+            case 1:
+              lane_lists<1>(s, keys, act, m, value, a, b, best, floor);
+              break;
+            case 2:
+              lane_lists<2>(s, keys, act, m, value, a, b, best, floor);
+              break;
+            case 3:
+              lane_lists<3>(s, keys, act, m, value, a, b, best, floor);
+              break;
+            default:
+              lane_lists<4>(s, keys, act, m, value, a, b, best, floor);
+              break;
+          }
         } else {
           row_lists(s, keys, act, m, a, b, best, floor);
         }
