@@ -289,7 +289,7 @@ TEST_CASE("lanes leave the indexed field out, on every field and every ISA, gaps
       REQUIRE(c);
       bool laned = false;
       for (const ISetIndex& s : c->isets())
-        laned = laned || (s.field == f && !s.lanes.empty() && !s.ends.empty());
+        laned = laned || (s.field == f && !s.lanes.empty() && !s.links.empty());
       REQUIRE(laned);
       std::vector<RuleId> got(keys.size());
       c->classify(keys, got);

@@ -131,7 +131,7 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
                 isets[i].offsets.empty() ? nullptr : isets[i].offsets.data(),
                 isets[i].rows.data(),
                 isets[i].lanes.empty() ? nullptr : isets[i].lanes.data(),
-                isets[i].lanes.empty() ? nullptr : isets[i].ends.data(),
+                isets[i].lanes.empty() ? nullptr : isets[i].links.data(),
                 isets[i].floors.data()};
   }
   detail::TupleSpaceView rv{remainder.tuples().data(),

@@ -10,16 +10,16 @@ namespace lacl {
 
 namespace {
 
-// The lanes' interval ends (ISetIndex::ends) of `s`'s row lists, checking what leaving the
+// The lanes' interval links (ISetIndex::links) of `s`'s row lists, checking what leaving the
 // field out of the lanes relies on, and that candidate_rows can rebuild the field's ranges:
 // each rule is listed in a run of intervals, from the one starting at its range's low end to
 // the one ending at its high end; an interval ends either where the next starts or where all
 // its candidates end (a gap follows, which none covers). False when the lists are not so.
-bool interval_ends(const ISetIndex& s, detail::AlignedVector<std::uint32_t>& ends) {
+bool interval_links(const ISetIndex& s, detail::AlignedVector<detail::IntervalLinks>& links) {
   const auto keys = s.index.keys();
   const std::size_t n = keys.size();
   if (s.offsets.size() != n + 1) return false;
-  ends.assign(n, 0);
+  links.assign(n, {});
   auto list = [&](std::size_t j) {
     return std::span(s.rows).subspan(s.offsets[j], s.offsets[j + 1] - s.offsets[j]);
   };
@@ -46,7 +46,7 @@ bool interval_ends(const ISetIndex& s, detail::AlignedVector<std::uint32_t>& end
       }
     }
     if ((through && within) || end < keys[j]) return false;
-    ends[j] = end;
+    links[j] = {s.offsets[j], s.offsets[j + 1], s.floors.empty() ? kNoMatch : s.floors[j], end};
     for (const detail::RuleRow& r : list(j)) {
       const Range range = r.range(s.field);
       const bool from_before = j > 0 && holds(list(j - 1), r.id);
@@ -63,16 +63,20 @@ bool interval_ends(const ISetIndex& s, detail::AlignedVector<std::uint32_t>& end
 bool ISetIndex::use_lanes(bool on) {
   if (offsets.empty() || on == !lanes.empty()) return true;
   if (on) {
-    detail::AlignedVector<std::uint32_t> e;
-    if (!interval_ends(*this, e)) return false;
+    detail::AlignedVector<detail::IntervalLinks> l;
+    if (!interval_links(*this, l)) return false;
     lanes = detail::pack_lanes(offsets, rows, field);
-    ends = std::move(e);
+    links = std::move(l);
     rows = {};
+    floors = {};
   } else {
     const std::vector<detail::RuleRow> all = candidate_rows();
     rows.assign(all.begin(), all.end());
+    floors.resize(links.size());
+    for (std::size_t j = 0; j < links.size(); ++j)
+      floors[j] = links[j].floor;
     lanes = {};
-    ends = {};
+    links = {};
   }
   return true;
 }
@@ -80,7 +84,7 @@ bool ISetIndex::use_lanes(bool on) {
 std::vector<detail::RuleRow> ISetIndex::candidate_rows() const {
   if (offsets.empty() || !rows.empty()) return {rows.begin(), rows.end()};
   // The lanes leave this field out: each rule's range on it runs from the first value of the
-  // first interval listing it to the end of the last (see interval_ends).
+  // first interval listing it to the last value of the last (see interval_links).
   const detail::LaneLayout layout = detail::lane_layout(static_cast<std::uint32_t>(field));
   const auto keys = index.keys();
   auto list_at = [&](std::size_t j) {
@@ -98,7 +102,7 @@ std::vector<detail::RuleRow> ISetIndex::candidate_rows() const {
     for (std::uint32_t i = 0; i < offsets[j + 1] - offsets[j]; ++i) {
       Range& r = range[id_at(j, i)];
       if (r.lo > r.hi) r.lo = keys[j];
-      r.hi = ends[j];
+      r.hi = links[j].last;
     }
   }
   std::vector<detail::RuleRow> out;
@@ -117,7 +121,7 @@ std::size_t ISetIndex::candidate_count() const noexcept {
 
 std::size_t ISetIndex::bytes() const noexcept {
   return index.bytes() + detail::bytes_of(offsets) + detail::bytes_of(rows) +
-         detail::bytes_of(lanes) + detail::bytes_of(ends) + detail::bytes_of(floors);
+         detail::bytes_of(lanes) + detail::bytes_of(links) + detail::bytes_of(floors);
 }
 
 void link_floors(std::span<ISetIndex> isets, const TupleSpace& remainder) {
@@ -131,7 +135,8 @@ void link_floors(std::span<ISetIndex> isets, const TupleSpace& remainder) {
   for (std::size_t k = isets.size(); k-- > 0;) {
     ISetIndex& s = isets[k];
     const auto n = static_cast<std::uint32_t>(s.index.size());
-    s.floors.assign(n, kNoMatch);
+    // With lanes the floors are in the links, otherwise in their own array.
+    std::vector<RuleId> floors(n, kNoMatch);
     next.resize(n + 1);
     std::iota(next.begin(), next.end(), 0u);
     auto untaken = [&](std::uint32_t j) {  // the first interval >= j not yet taken
@@ -145,9 +150,15 @@ void link_floors(std::span<ISetIndex> isets, const TupleSpace& remainder) {
       const auto [lo, hi] = r.range(s.field);
       const std::uint32_t last = s.index.slot_of(hi);
       for (std::uint32_t j = untaken(s.index.slot_of(lo)); j <= last; j = untaken(j + 1)) {
-        s.floors[j] = r.id;
+        floors[j] = r.id;
         next[j] = j + 1;
       }
+    }
+    if (s.links.empty()) {
+      s.floors.assign(floors.begin(), floors.end());
+    } else {
+      for (std::uint32_t j = 0; j < n; ++j)
+        s.links[j].floor = floors[j];
     }
     if (k == 0) break;  // nothing comes before the first index
     std::vector<detail::RuleRow> mine = s.candidate_rows();

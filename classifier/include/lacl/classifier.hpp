@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "lacl/detail/aligned.hpp"
+#include "lacl/detail/candidate_lanes.hpp"
 #include "lacl/detail/rule_row.hpp"
 #include "lacl/isa.hpp"
 #include "lacl/range_index.hpp"
@@ -123,17 +124,19 @@ struct ISetIndex {
   /// validated a whole list at a time. Which layout is faster depends on the rule set, so the
   /// compiler measures both.
   detail::AlignedVector<std::uint8_t> lanes;
-  /// With lanes: interval j's last value. Every candidate of interval j covers it whole on
-  /// this field, and the values from ends[j] + 1 to the next interval's first are a gap no
-  /// candidate covers (an interval no range covers gets no key of its own: its values fall to
-  /// the interval before). So the lanes leave this field out, and a key past ends[j] fails the
-  /// whole list. Derived from the candidates; not stored in artifacts.
-  detail::AlignedVector<std::uint32_t> ends;
+  /// With lanes, interval j's list, floor and last value (detail::IntervalLinks), which take
+  /// the place of `floors`. Every candidate of interval j covers it whole on this field, and
+  /// the values from links[j].last + 1 to the next interval's first are a gap no candidate
+  /// covers (an interval no range covers gets no key of its own: its values fall to the
+  /// interval before). So the lanes leave this field out, and a key past the last value fails
+  /// the whole list. Derived from the candidates and the floors; not stored in artifacts.
+  detail::AlignedVector<detail::IntervalLinks> links;
   /// Interval j's floor: the smallest rule id, among the structures a lookup visits after this
   /// index (the later indexes and the remainder), whose range on this index's field meets
   /// interval j; kNoMatch when none does. A key whose best match so far is at or below the
   /// largest floor of the intervals it fell into is finished: nothing after can beat it.
   /// Derived from the classifier's order of indexes (link_floors); not stored in artifacts.
+  /// Held in `links` instead when the lists are lanes: see floor().
   detail::AlignedVector<std::uint32_t> floors;
   /// Searched whole: a lookup skips the radix table and the model and searches all the keys at
   /// once (std::bit_ceil(intervals) of them), which costs less than the model when an index is
@@ -148,6 +151,8 @@ struct ISetIndex {
   bool use_lanes(bool on);
   /// Every candidate, in order, as rows (whichever layout holds them).
   std::vector<detail::RuleRow> candidate_rows() const;
+  /// Interval j's floor, wherever it is held.
+  RuleId floor(std::size_t j) const noexcept { return links.empty() ? floors[j] : links[j].floor; }
   std::size_t candidate_count() const noexcept;
   std::size_t bytes() const noexcept;
 };

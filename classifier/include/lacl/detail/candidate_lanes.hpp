@@ -66,6 +66,17 @@ constexpr LaneLayout lane_layout(std::uint32_t indexed) noexcept {
 static_assert(lane_layout(0).bytes == 22 && lane_layout(2).bytes == 26 &&
               lane_layout(4).bytes == 28);
 
+/// What a lookup reads of interval j of an index whose lists are lanes, in one record so that
+/// it is one cache line: the list (candidates first .. end), the floor (ISetIndex::floors) and
+/// the interval's last value (its end on the indexed field: a key past it is in a gap no
+/// candidate covers and gets an empty list).
+struct IntervalLinks {
+  std::uint32_t first;
+  std::uint32_t end;
+  RuleId floor;
+  std::uint32_t last;
+};
+
 /// Bytes a list validation may read past the last list (one 256-bit load).
 inline constexpr std::size_t kLaneOverread = 64;
 

@@ -49,8 +49,8 @@ struct ISetView {
   const std::uint32_t* offsets;
   const RuleRow* rows;
   const std::uint8_t* lanes;
-  const std::uint32_t* ends;  ///< with lanes, per interval: see ISetIndex::ends
-  const std::uint32_t* floors;  ///< per interval: see ISetIndex::floors
+  const IntervalLinks* links;   ///< with lanes, per interval: see ISetIndex::links
+  const std::uint32_t* floors;  ///< per interval, without lanes: see ISetIndex::floors
 };
 
 struct TupleSpaceView {
@@ -206,43 +206,46 @@ struct Pipeline {
 
   // The offsets link for multi-candidate lists: interval a[j] -> its list [a[j], b[j]), and
   // `fetch(first, end)` prefetches what the validation will read. The interval's floor is
-  // taken on the way (see ISetIndex::floors), and `count(j, interval, c)` gives how many of
-  // the interval's c candidates to validate.
-  template <class Count, class Fetch>
+  // taken on the way (see ISetIndex::floors).
+  template <class Fetch>
   static void list_bounds(const ISetView& s, const std::uint32_t* act, std::size_t m,
-                          std::uint32_t* a, std::uint32_t* b, RuleId* floor, Count count,
+                          std::uint32_t* a, std::uint32_t* b, RuleId* floor,
                           Fetch fetch) noexcept {
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint32_t i = act[j];
       floor[i] = s.floors[a[j]] > floor[i] ? s.floors[a[j]] : floor[i];
       const std::uint32_t first = s.offsets[a[j]];
-      b[j] = first + count(j, a[j], s.offsets[a[j] + 1] - first);
+      b[j] = s.offsets[a[j] + 1];
       a[j] = first;
       fetch(first, b[j]);
     }
   }
 
   // The last two links for multi-candidate lists stored as lanes, of an index on field kField:
-  // offsets -> the whole list, validated at once with one vector compare per bound and no
-  // branch per candidate. The lanes leave kField out: a key in the interval's gap (past its
-  // end, see ISetIndex::ends) gets an empty list instead.
+  // interval a[j] -> its links (list, floor, last value) -> the whole list, validated at once
+  // with one vector compare per bound and no branch per candidate. The lanes leave kField
+  // out: a key in the gap after the interval (past its last value, see ISetIndex::links) gets
+  // an empty list instead.
   template <std::uint32_t kField>
   static void lane_lists(const ISetView& s, const PacketKey* keys, const std::uint32_t* act,
                          std::size_t m, const std::uint32_t* value, std::uint32_t* a,
                          std::uint32_t* b, RuleId* best, RuleId* floor) noexcept {
     constexpr std::uint32_t kBytes = lane_layout(kField).bytes;
-    auto count = [&](std::size_t j, std::uint32_t interval, std::uint32_t c) {
-      const std::uint32_t first = s.keys[interval];
-      return c & (0u - static_cast<std::uint32_t>(value[j] - first <= s.ends[interval] - first));
-    };
-    list_bounds(s, act, m, a, b, floor, count, [&](std::uint32_t first, std::uint32_t end) {
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::uint32_t i = act[j];
+      const IntervalLinks& l = s.links[a[j]];
+      floor[i] = l.floor > floor[i] ? l.floor : floor[i];
+      const std::uint32_t start = s.keys[a[j]];
+      const bool in = value[j] - start <= l.last - start;
+      a[j] = l.first;
+      b[j] = l.first + ((l.end - l.first) & (0u - static_cast<std::uint32_t>(in)));
       // Every line a list of up to four candidates (most lists) reads; longer lists read
       // further lines on demand.
-      const std::uint8_t* list = s.lanes + std::size_t{kBytes} * first;
+      const std::uint8_t* list = s.lanes + std::size_t{kBytes} * l.first;
       prefetch(list);
       prefetch(list + 64);
-      prefetch(list + kBytes * (end - first) + 4);
-    });
+      prefetch(list + kBytes * (b[j] - l.first) + 4);
+    }
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint32_t i = act[j];
       best[i] = Isa::template match_list<kField>(s.lanes + std::size_t{kBytes} * a[j], b[j] - a[j],
@@ -255,9 +258,8 @@ struct Pipeline {
   static void row_lists(const ISetView& s, const PacketKey* keys, const std::uint32_t* act,
                         std::size_t m, std::uint32_t* a, std::uint32_t* b, RuleId* best,
                         RuleId* floor) noexcept {
-    list_bounds(
-        s, act, m, a, b, floor, [](std::size_t, std::uint32_t, std::uint32_t c) { return c; },
-        [&](std::uint32_t first, std::uint32_t) { prefetch(s.rows + first); });
+    list_bounds(s, act, m, a, b, floor,
+                [&](std::uint32_t first, std::uint32_t) { prefetch(s.rows + first); });
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint32_t i = act[j];
       for (std::uint32_t r = a[j]; r < b[j]; ++r) {
@@ -381,12 +383,8 @@ struct Pipeline {
           best[i] = hit ? row.id : best[i];
         }
       } else {
-        search_link([&](std::uint32_t slot) {
-          prefetch(s.offsets + slot);
-          prefetch(s.floors + slot);
-          if (s.ends != nullptr) prefetch(s.ends + slot);
-        });
         if (s.lanes != nullptr) {
+          search_link([&](std::uint32_t slot) { prefetch(s.links + slot); });
           switch (s.field) {
             case 0:
               lane_lists<0>(s, keys, act, m, value, a, b, best, floor);
@@ -405,6 +403,10 @@ struct Pipeline {
               break;
           }
         } else {
+          search_link([&](std::uint32_t slot) {
+            prefetch(s.offsets + slot);
+            prefetch(s.floors + slot);
+          });
           row_lists(s, keys, act, m, a, b, best, floor);
         }
       }
