@@ -2,6 +2,7 @@
 // LACL_ISA force switch is honoured and a bad value is an error.
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <set>
 
 #include "keys.hpp"
 #include "lacl/classbench.hpp"
@@ -296,4 +297,44 @@ TEST_CASE("lanes leave the indexed field out, on every field and every ISA, gaps
       REQUIRE(got == want);
     }
   }
+}
+
+TEST_CASE("models of every size give the linear scan's answers on every ISA", "[isa][segments]") {
+  // AVX-512 searches a model of fewer than 64 segments in registers, with a second pair of
+  // registers from 32 on, and a bigger one through the radix table: the error bound (epsilon)
+  // sets the segment counts, and every class must be there and exact.
+  std::set<int> classes;  // 0: one segment, 1: 2-31, 2: 32-63, 3: 64 or more
+  auto class_of = [](std::size_t segments) {
+    return segments == 1 ? 0 : segments < 32 ? 1 : segments < 64 ? 2 : 3;
+  };
+  for (Profile p : {Profile::kAcl, Profile::kIpc}) {
+    const auto rules = generate_rules(p, 4000, 31);
+    auto set = RuleSet::make(rules);
+    REQUIRE(set);
+    LinearScan ref(*set);
+    auto keys = test::boundary_keys(rules, 20000, 32);
+    const auto random = test::uniform_keys(2000, 33);
+    keys.insert(keys.end(), random.begin(), random.end());
+    std::vector<RuleId> want(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      want[i] = ref.classify(keys[i]);
+    for (std::uint32_t epsilon : {2u, 8u, 24u, 64u}) {
+      for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+        if (!isa_supported(isa)) continue;
+        CompileOptions o;
+        o.isa = isa;
+        o.epsilon = epsilon;
+        o.tuning_budget_ms = 0;
+        auto c = Classifier::compile(*set, o);
+        REQUIRE(c);
+        CAPTURE(profile_name(p), epsilon, isa_name(isa));
+        for (const ISetIndex& s : c->isets())
+          if (!s.whole) classes.insert(class_of(s.index.segments().size()));
+        std::vector<RuleId> got(keys.size());
+        c->classify(keys, got);
+        REQUIRE(got == want);
+      }
+    }
+  }
+  CHECK(classes == std::set<int>{0, 1, 2, 3});
 }

@@ -123,6 +123,7 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
                 ix.radix_steps(),
                 isets[i].whole,
                 ix.segments().size() == 1,
+                static_cast<std::uint32_t>(ix.segments().size()),
                 ix.radix_table().data(),
                 ix.stored_segments().data(),
                 ix.keys().data(),

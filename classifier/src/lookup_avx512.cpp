@@ -14,6 +14,9 @@ void classify_avx512(const LookupTables& t, std::span<const PacketKey> keys, std
 
 namespace {
 
+/// Models with fewer segments than this are searched in registers (see model_starts).
+constexpr std::uint32_t kRegisterSegments = 64;
+
 struct Avx512 {
   // Candidates (bit i for lane i) whose range on field kF, at lane arrays lo and lo + 1 that
   // `load` reads, holds v; all of them when kF is the index's field kField, which the lanes
@@ -90,6 +93,29 @@ struct Avx512 {
     const auto* seg = reinterpret_cast<const int*>(s.segments);  // four words per segment
     const auto* radix = reinterpret_cast<const int*>(s.radix);
     const __m512i zero = _mm512_setzero_si512();
+    // A model of at most 63 segments (and the sentinel) fits in four registers per segment
+    // field: its segment search and the segment's fields are permutes instead of gathers, and
+    // the radix table is not read. The registers are filled once per call.
+    const std::uint32_t nseg = s.segment_count;
+    const bool in_registers = !s.one_segment && nseg < kRegisterSegments;
+    __m512i table[4][4];  // field (key, base, slope, bounds) x segments 0-15, ..., 48-63
+    if (in_registers) {
+      const __m512i at = _mm512_slli_epi32(
+          _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), 2);
+      for (std::uint32_t q = 0; q < 4; ++q) {
+        const std::uint32_t held = nseg + 1 > 16 * q ? nseg + 1 - 16 * q : 0;  // with sentinel
+        const auto live = static_cast<__mmask16>(_bzhi_u32(0xFFFFu, held < 16 ? held : 16));
+        for (int f = 0; f < 4; ++f)
+          table[f][q] = _mm512_mask_i32gather_epi32(zero, live, at, seg + 64 * q + f, 4);
+      }
+    }
+    const __m512i bit5 = _mm512_set1_epi32(32);
+    auto segment_field = [&](int f, __m512i index) {
+      const __m512i low = _mm512_permutex2var_epi32(table[f][0], index, table[f][1]);
+      if (nseg < 32) return low;
+      const __m512i high = _mm512_permutex2var_epi32(table[f][2], index, table[f][3]);
+      return _mm512_mask_mov_epi32(low, _mm512_test_epi32_mask(index, bit5), high);
+    };
     for (std::size_t j = 0; j < m; j += 16) {
       const auto live = static_cast<__mmask16>(_bzhi_u32(0xFFFFu, static_cast<unsigned>(m - j)));
       const __m512i at = _mm512_slli_epi32(_mm512_maskz_loadu_epi32(live, act + j), 4);
@@ -102,6 +128,20 @@ struct Avx512 {
         slope = _mm512_set1_epi32(seg[2]);
         bounds = _mm512_set1_epi32(seg[3]);
         next = _mm512_set1_epi32(seg[5]);
+      } else if (in_registers) {
+        // The last segment whose key is <= v (0 when none is), halving over all of them.
+        __m512i lo = zero;
+        for (std::uint32_t len = nseg; len > 1;) {
+          const std::uint32_t half = len / 2;
+          const __m512i mid = _mm512_add_epi32(lo, _mm512_set1_epi32(static_cast<int>(half)));
+          lo = _mm512_mask_mov_epi32(lo, _mm512_cmple_epu32_mask(segment_field(0, mid), v), mid);
+          len -= half;
+        }
+        key = segment_field(0, lo);
+        base = segment_field(1, lo);
+        slope = segment_field(2, lo);
+        bounds = segment_field(3, lo);
+        next = segment_field(1, _mm512_add_epi32(lo, one));
       } else {
         const __m512i bucket =
             _mm512_srl_epi32(_mm512_sub_epi32(_mm512_max_epu32(v, first), first), shift);

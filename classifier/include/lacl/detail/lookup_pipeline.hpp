@@ -35,6 +35,7 @@ struct ISetView {
   std::uint32_t radix_steps;  ///< halvings of the segment search (RangeIndex::radix_steps)
   bool whole;                 ///< no model: one search of `width` keys from the first
   bool one_segment;           ///< the model is one segment: no radix table or segment search
+  std::uint32_t segment_count;  ///< the model's segments (not counting the sentinel)
   const std::uint32_t* radix;
   const RangeIndex::Segment* segments;  ///< including the sentinel
   const std::uint32_t* keys;            ///< padded: see RangeIndex::search_from
