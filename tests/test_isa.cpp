@@ -35,6 +35,42 @@ class ScopedEnv {
   std::string old_;
 };
 
+// Keys at and around the rules' bounds, then `random` uniform ones.
+std::vector<PacketKey> bound_keys(std::span<const Rule> rules, std::size_t at_bounds,
+                                  std::size_t random, std::uint64_t seed) {
+  auto keys = test::boundary_keys(rules, at_bounds, seed);
+  const auto more = test::uniform_keys(random, seed + 1);
+  keys.insert(keys.end(), more.begin(), more.end());
+  return keys;
+}
+
+// The linear scan's answers.
+std::vector<RuleId> scan_answers(const RuleSet& set, std::span<const PacketKey> keys) {
+  LinearScan ref(set);
+  std::vector<RuleId> want(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    want[i] = ref.classify(keys[i]);
+  return want;
+}
+
+// Compiles `set` with `o` on every ISA the CPU has, lets `check` look at each classifier (the
+// structure a case is about is there), and requires the answers `want` for `keys`.
+template <class Check>
+void exact_on_every_isa(const RuleSet& set, CompileOptions o, std::span<const PacketKey> keys,
+                        std::span<const RuleId> want, Check check) {
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+    if (!isa_supported(isa)) continue;
+    CAPTURE(isa_name(isa));
+    o.isa = isa;
+    auto c = Classifier::compile(set, o);
+    REQUIRE(c);
+    check(*c);
+    std::vector<RuleId> got(keys.size());
+    c->classify(keys, got);
+    REQUIRE(std::equal(got.begin(), got.end(), want.begin(), want.end()));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("every supported ISA gives the scalar answers for every batch length", "[isa]") {
@@ -90,31 +126,18 @@ TEST_CASE("indexes searched whole give the linear scan's answers on every ISA", 
       const auto rules = generate_rules(p, n, 17 + n);
       auto set = RuleSet::make(rules);
       REQUIRE(set);
-      LinearScan ref(*set);
-      auto keys = test::boundary_keys(rules, 5000, n);
-      const auto random = test::uniform_keys(500, n + 1);
-      keys.insert(keys.end(), random.begin(), random.end());
-      std::vector<RuleId> want(keys.size());
-      for (std::size_t i = 0; i < keys.size(); ++i)
-        want[i] = ref.classify(keys[i]);
-      for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
-        if (!isa_supported(isa)) continue;
-        CompileOptions o;
-        o.isa = isa;
-        o.whole_search = kWholeSearchMax;
-        o.max_isets = CompileOptions::kMaxISets;  // indexes even for five rules
-        o.tuning_budget_ms = 0;                    // the same structure on every run
-        auto c = Classifier::compile(*set, o);
-        REQUIRE(c);
-        CAPTURE(profile_name(p), n, isa_name(isa));
-        const auto isets = c->isets();
+      const auto keys = bound_keys(rules, 5000, 500, n);
+      CompileOptions o;
+      o.whole_search = kWholeSearchMax;
+      o.max_isets = CompileOptions::kMaxISets;  // indexes even for five rules
+      o.tuning_budget_ms = 0;                    // the same structure on every run
+      CAPTURE(profile_name(p), n);
+      exact_on_every_isa(*set, o, keys, scan_answers(*set, keys), [](const Classifier& c) {
+        const auto isets = c.isets();
         REQUIRE(std::any_of(isets.begin(), isets.end(), [](const ISetIndex& s) { return s.whole; }));
         for (const ISetIndex& s : isets)
           CHECK(s.whole == (s.index.size() <= kWholeSearchMax));
-        std::vector<RuleId> got(keys.size());
-        c->classify(keys, got);
-        REQUIRE(got == want);
-      }
+      });
     }
   }
 }
@@ -128,36 +151,23 @@ TEST_CASE("wide windows give the linear scan's answers on every ISA", "[isa][blo
     const auto rules = generate_rules(p, 3000, 23);
     auto set = RuleSet::make(rules);
     REQUIRE(set);
-    LinearScan ref(*set);
-    auto keys = test::boundary_keys(rules, 20000, 24);
-    const auto random = test::uniform_keys(2000, 25);
-    keys.insert(keys.end(), random.begin(), random.end());
-    std::vector<RuleId> want(keys.size());
-    for (std::size_t i = 0; i < keys.size(); ++i)
-      want[i] = ref.classify(keys[i]);
+    const auto keys = bound_keys(rules, 20000, 2000, 24);
+    const auto want = scan_answers(*set, keys);
     for (std::uint32_t epsilon : {24u, 48u, 100u, 128u}) {
-      for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
-        if (!isa_supported(isa)) continue;
-        CompileOptions o;
-        o.isa = isa;
-        o.epsilon = epsilon;
-        o.whole_search = kWholeSearchMax;
-        o.tuning_budget_ms = 0;
-        auto c = Classifier::compile(*set, o);
-        REQUIRE(c);
-        CAPTURE(profile_name(p), epsilon, isa_name(isa));
-        const auto isets = c->isets();
+      CompileOptions o;
+      o.epsilon = epsilon;
+      o.whole_search = kWholeSearchMax;
+      o.tuning_budget_ms = 0;
+      CAPTURE(profile_name(p), epsilon);
+      exact_on_every_isa(*set, o, keys, want, [&](const Classifier& c) {
         // The sizes this case is about are there: a model window over two blocks (and, below,
         // one somewhere past what sixteen blocks cover).
         std::uint32_t widest = 0;
-        for (const ISetIndex& s : isets)
+        for (const ISetIndex& s : c.isets())
           if (!s.whole) widest = std::max(widest, s.index.max_window());
         REQUIRE(widest > 2 * RangeIndex::kBlock);
         past_sixteen_blocks |= widest > 15 * RangeIndex::kBlock + 1;
-        std::vector<RuleId> got(keys.size());
-        c->classify(keys, got);
-        REQUIRE(got == want);
-      }
+      });
     }
   }
   REQUIRE(past_sixteen_blocks);
@@ -213,32 +223,21 @@ TEST_CASE("both candidate-list layouts give the linear scan's answers on every I
   rules.insert(rules.end(), generated.begin(), generated.end());
   auto set = RuleSet::make(rules);
   REQUIRE(set);
-  LinearScan ref(*set);
-  auto keys = test::boundary_keys(rules, 20000, 9);
-  std::vector<RuleId> want(keys.size());
-  for (std::size_t i = 0; i < keys.size(); ++i)
-    want[i] = ref.classify(keys[i]);
-
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
-    if (!isa_supported(isa)) continue;
-    for (bool lanes : {false, true}) {
-      CompileOptions o;
-      o.isa = isa;
-      o.lanes = lanes;
-      o.max_pieces = 64;      // merge every source iSet into one index
-      o.tuning_budget_ms = 0;  // and keep every iSet indexed, whatever the timings say
-      auto c = Classifier::compile(*set, o);
-      REQUIRE(c);
-      CAPTURE(isa_name(isa), lanes);
-      REQUIRE(c->report().lanes == lanes);
+  const auto keys = test::boundary_keys(rules, 20000, 9);
+  const auto want = scan_answers(*set, keys);
+  for (bool lanes : {false, true}) {
+    CompileOptions o;
+    o.lanes = lanes;
+    o.max_pieces = 64;       // merge every source iSet into one index
+    o.tuning_budget_ms = 0;  // and keep every iSet indexed, whatever the timings say
+    CAPTURE(lanes);
+    exact_on_every_isa(*set, o, keys, want, [&](const Classifier& c) {
+      REQUIRE(c.report().lanes == lanes);
       std::size_t longest = 0;
-      for (const auto& ix : c->report().isets)
+      for (const auto& ix : c.report().isets)
         longest = std::max(longest, ix.max_list);
       REQUIRE(longest > 8);
-      std::vector<RuleId> got(keys.size());
-      c->classify(keys, got);
-      REQUIRE(got == want);
-    }
+    });
   }
 }
 
@@ -273,29 +272,17 @@ TEST_CASE("lanes leave the indexed field out, on every field and every ISA, gaps
     }
     auto set = RuleSet::make(rules);
     REQUIRE(set);
-    LinearScan ref(*set);
-    auto keys = test::boundary_keys(rules, 20000, 5);
-    std::vector<RuleId> want(keys.size());
-    for (std::size_t i = 0; i < keys.size(); ++i)
-      want[i] = ref.classify(keys[i]);
-    for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
-      if (!isa_supported(isa)) continue;
-      CAPTURE(isa_name(isa));
-      CompileOptions o;
-      o.isa = isa;
-      o.lanes = true;
-      o.max_pieces = 64;       // merge the field's iSets into one index
-      o.tuning_budget_ms = 0;  // and keep every iSet indexed
-      auto c = Classifier::compile(*set, o);
-      REQUIRE(c);
-      bool laned = false;
-      for (const ISetIndex& s : c->isets())
-        laned = laned || (s.field == f && !s.lanes.empty() && !s.links.empty());
-      REQUIRE(laned);
-      std::vector<RuleId> got(keys.size());
-      c->classify(keys, got);
-      REQUIRE(got == want);
-    }
+    const auto keys = test::boundary_keys(rules, 20000, 5);
+    CompileOptions o;
+    o.lanes = true;
+    o.max_pieces = 64;       // merge the field's iSets into one index
+    o.tuning_budget_ms = 0;  // and keep every iSet indexed
+    exact_on_every_isa(*set, o, keys, scan_answers(*set, keys), [&](const Classifier& c) {
+      const auto isets = c.isets();
+      REQUIRE(std::any_of(isets.begin(), isets.end(), [&](const ISetIndex& s) {
+        return s.field == f && !s.lanes.empty() && !s.links.empty();
+      }));
+    });
   }
 }
 
@@ -311,29 +298,17 @@ TEST_CASE("models of every size give the linear scan's answers on every ISA", "[
     const auto rules = generate_rules(p, 4000, 31);
     auto set = RuleSet::make(rules);
     REQUIRE(set);
-    LinearScan ref(*set);
-    auto keys = test::boundary_keys(rules, 20000, 32);
-    const auto random = test::uniform_keys(2000, 33);
-    keys.insert(keys.end(), random.begin(), random.end());
-    std::vector<RuleId> want(keys.size());
-    for (std::size_t i = 0; i < keys.size(); ++i)
-      want[i] = ref.classify(keys[i]);
+    const auto keys = bound_keys(rules, 20000, 2000, 32);
+    const auto want = scan_answers(*set, keys);
     for (std::uint32_t epsilon : {2u, 8u, 24u, 64u}) {
-      for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
-        if (!isa_supported(isa)) continue;
-        CompileOptions o;
-        o.isa = isa;
-        o.epsilon = epsilon;
-        o.tuning_budget_ms = 0;
-        auto c = Classifier::compile(*set, o);
-        REQUIRE(c);
-        CAPTURE(profile_name(p), epsilon, isa_name(isa));
-        for (const ISetIndex& s : c->isets())
+      CompileOptions o;
+      o.epsilon = epsilon;
+      o.tuning_budget_ms = 0;
+      CAPTURE(profile_name(p), epsilon);
+      exact_on_every_isa(*set, o, keys, want, [&](const Classifier& c) {
+        for (const ISetIndex& s : c.isets())
           if (!s.whole) classes.insert(class_of(s.index.segments().size()));
-        std::vector<RuleId> got(keys.size());
-        c->classify(keys, got);
-        REQUIRE(got == want);
-      }
+      });
     }
   }
   CHECK(classes == std::set<int>{0, 1, 2, 3});

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 
 #include "lacl/detail/candidate_lanes.hpp"
 #include "lacl/detail/rule_row.hpp"
@@ -386,23 +387,12 @@ struct Pipeline {
       } else {
         if (s.lanes != nullptr) {
           search_link([&](std::uint32_t slot) { prefetch(s.links + slot); });
-          switch (s.field) {
-            case 0:
-              lane_lists<0>(s, keys, act, m, value, a, b, best, floor);
-              break;
-            case 1:
-              lane_lists<1>(s, keys, act, m, value, a, b, best, floor);
-              break;
-            case 2:
-              lane_lists<2>(s, keys, act, m, value, a, b, best, floor);
-              break;
-            case 3:
-              lane_lists<3>(s, keys, act, m, value, a, b, best, floor);
-              break;
-            default:
-              lane_lists<4>(s, keys, act, m, value, a, b, best, floor);
-              break;
-          }
+          // The lanes' layout depends on the field: one instance per field.
+          [&]<std::uint32_t... kField>(std::integer_sequence<std::uint32_t, kField...>) {
+            ((s.field == kField ? lane_lists<kField>(s, keys, act, m, value, a, b, best, floor)
+                                : void()),
+             ...);
+          }(std::make_integer_sequence<std::uint32_t, kNumFields>{});
         } else {
           search_link([&](std::uint32_t slot) {
             prefetch(s.offsets + slot);
