@@ -7,6 +7,7 @@
 #include "keys.hpp"
 #include "lacl/classbench.hpp"
 #include "lacl/classifier.hpp"
+#include "lacl/detail/lookup_pipeline.hpp"
 #include "lacl/generator.hpp"
 #include "lacl/linear_scan.hpp"
 #include "rules.hpp"
@@ -312,4 +313,37 @@ TEST_CASE("models of every size give the linear scan's answers on every ISA", "[
     }
   }
   CHECK(classes == std::set<int>{0, 1, 2, 3});
+}
+
+TEST_CASE("with epsilon left to the compiler, AVX-512 models are fitted to fit in registers",
+          "[isa][segments]") {
+  if (!isa_supported(Isa::kAvx512)) {
+    WARN("skipping: this CPU lacks AVX-512");
+    return;
+  }
+  // The default fit (epsilon 16) of this set's biggest index needs more segments than the
+  // AVX-512 lookup keeps in registers; left to choose, the compiler fits it coarser, as long
+  // as its windows stay within the two-level search. An explicit epsilon is kept as given.
+  const auto rules = generate_rules(Profile::kAcl, 8000, 41);
+  auto set = RuleSet::make(rules);
+  REQUIRE(set);
+  auto biggest_model = [&](std::uint32_t epsilon) {
+    CompileOptions o;
+    o.isa = Isa::kAvx512;
+    o.epsilon = epsilon;
+    o.tuning_budget_ms = 0;
+    auto c = Classifier::compile(*set, o);
+    REQUIRE(c);
+    const auto keys = bound_keys(rules, 20000, 2000, 42);
+    std::vector<RuleId> got(keys.size());
+    c->classify(keys, got);
+    REQUIRE(got == scan_answers(*set, keys));
+    return c->isets()[0].index;
+  };
+  const RangeIndex given = biggest_model(16);
+  REQUIRE(given.segments().size() >= detail::kRegisterSegments);
+  const RangeIndex chosen = biggest_model(0);
+  CHECK(chosen.segments().size() < detail::kRegisterSegments);
+  CHECK(chosen.max_window() <= RangeIndex::kTwoLevelMaxWindow);
+  CHECK(chosen.max_window() > given.max_window());
 }

@@ -128,7 +128,7 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
                 ix.stored_segments().data(),
                 ix.keys().data(),
                 ix.block_keys().data(),
-                width > 2 * kBlock && lanes <= kBlock ? lanes : 0u,
+                width > 2 * kBlock && lanes <= kBlock ? lanes : 0u,  // see kTwoLevelMaxWindow
                 isets[i].offsets.empty() ? nullptr : isets[i].offsets.data(),
                 isets[i].rows.data(),
                 isets[i].lanes.empty() ? nullptr : isets[i].lanes.data(),
@@ -291,10 +291,15 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     return TupleSpace::build(rules, rest, p);
   };
   bool lanes = options.lanes.value_or(true);
+  // With the epsilon left to the compiler, an AVX-512 lookup's models are fitted coarser where
+  // that makes them few enough segments to be searched in registers (ModelFit).
+  const std::uint32_t register_segments =
+      options.epsilon == 0 && c.isa_ == Isa::kAvx512 ? detail::kRegisterSegments : 0;
+  auto fit = [&](std::uint32_t eps) { return detail::ModelFit{eps, register_segments}; };
   auto candidate = [&](std::size_t keep, std::uint32_t eps, double pieces, std::uint32_t collisions,
                        const Candidate& like) {
     Candidate cand;
-    cand.isets = build_field_indexes(rules, part, keep, eps, pieces, lanes);
+    cand.isets = build_field_indexes(rules, part, keep, fit(eps), pieces, lanes);
     cand.layers = keep;
     cand.remainder = remainder_of(keep, collisions);
     cand.batch = like.batch;
@@ -310,7 +315,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   double pieces = options.max_pieces > 0 ? options.max_pieces : 2.0;
 
   t0 = Clock::now();
-  best.isets = build_field_indexes(rules, part, part.isets.size(), epsilon, pieces, lanes);
+  best.isets = build_field_indexes(rules, part, part.isets.size(), fit(epsilon), pieces, lanes);
   best.layers = part.isets.size();
   rep.index_ms = ms_since(t0);
   t0 = Clock::now();
@@ -405,7 +410,8 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   if (!options.epsilon && !best.isets.empty()) {
     for (std::uint32_t eps : {4u, 8u, 32u, 64u}) {
       if (!budget_left()) break;
-      Candidate cand{build_field_indexes(rules, part, best.layers, eps, pieces, lanes), best.layers,
+      Candidate cand{build_field_indexes(rules, part, best.layers, fit(eps), pieces, lanes),
+                     best.layers,
                      best.remainder, best.batch, best.fn};
       const double ns = measure_against(cand, best, traffic, best_ns);
       rep.tuning.push_back(fmt("epsilon %.0f: %.1f ns/key", eps, ns));

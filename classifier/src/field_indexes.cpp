@@ -12,8 +12,21 @@ namespace {
 // Merges the iSets `layers` (all on field f) into one index over their elementary intervals.
 // A sweep over the sorted range boundaries keeps the set of ranges covering the current
 // interval; since each iSet's ranges are disjoint it never holds more than one rule per iSet.
+// The model over `keys` (see ModelFit).
+RangeIndex fit_model(std::span<const std::uint32_t> keys, std::uint32_t domain_max, ModelFit fit) {
+  RangeIndex fine = RangeIndex::build(keys, domain_max, RangeIndex::Params{fit.epsilon, 0});
+  if (fit.fewer_segments_than == 0 || fine.segments().size() < fit.fewer_segments_than)
+    return fine;
+  for (std::uint32_t eps = 2 * fit.epsilon; eps <= RangeIndex::kTwoLevelMaxWindow; eps *= 2) {
+    RangeIndex coarser = RangeIndex::build(keys, domain_max, RangeIndex::Params{eps, 0});
+    if (coarser.max_window() > RangeIndex::kTwoLevelMaxWindow) break;
+    if (coarser.segments().size() < fit.fewer_segments_than) return coarser;
+  }
+  return fine;
+}
+
 ISetIndex build_field_index(std::span<const Rule> rules, Field f,
-                            std::span<const ISetSpec* const> layers, std::uint32_t epsilon) {
+                            std::span<const ISetSpec* const> layers, ModelFit fit) {
   const auto fi = static_cast<std::size_t>(f);
   // Where coverage starts (lo) and ends (hi + 1) for each rule, as (position << 32 | rule id),
   // sorted: plain integers sort several times faster than structs with a comparator.
@@ -73,7 +86,7 @@ ISetIndex build_field_index(std::span<const Rule> rules, Field f,
   // One candidate per interval (a single iSet, or iSets that split nothing): interval j's
   // candidate is row j, and the offsets are left out of memory and of the lookup.
   if (s.rows.size() == keys.size()) s.offsets.clear();
-  s.index = RangeIndex::build(keys, kFieldMax[fi], RangeIndex::Params{epsilon, 0});
+  s.index = fit_model(keys, kFieldMax[fi], fit);
   return s;
 }
 
@@ -110,8 +123,8 @@ std::size_t count_candidates(const Events& ev) {
 }  // namespace
 
 std::vector<ISetIndex> build_field_indexes(std::span<const Rule> rules, const Partition& part,
-                                           std::size_t count, std::uint32_t epsilon,
-                                           double max_pieces, bool lanes) {
+                                           std::size_t count, ModelFit fit, double max_pieces,
+                                           bool lanes) {
   std::vector<ISetIndex> out;
   for (std::size_t f = 0; f < kNumFields; ++f) {
     std::vector<std::vector<const ISetSpec*>> groups;
@@ -143,7 +156,7 @@ std::vector<ISetIndex> build_field_indexes(std::span<const Rule> rules, const Pa
       }
     }
     for (const auto& g : groups) {
-      out.push_back(build_field_index(rules, static_cast<Field>(f), g, epsilon));
+      out.push_back(build_field_index(rules, static_cast<Field>(f), g, fit));
       out.back().use_lanes(lanes);
     }
   }

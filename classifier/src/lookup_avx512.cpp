@@ -14,9 +14,6 @@ void classify_avx512(const LookupTables& t, std::span<const PacketKey> keys, std
 
 namespace {
 
-/// Models with fewer segments than this are searched in registers (see model_starts).
-constexpr std::uint32_t kRegisterSegments = 64;
-
 struct Avx512 {
   // Candidates (bit i for lane i) whose range on field kF, at lane arrays lo and lo + 1 that
   // `load` reads, holds v; all of them when kF is the index's field kField, which the lanes

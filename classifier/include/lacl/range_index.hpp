@@ -161,6 +161,9 @@ class RangeIndex {
   std::uint32_t max_window() const noexcept { return window_; }
   /// Keys per block of the two-level search (see block_keys).
   static constexpr std::uint32_t kBlock = 16;
+  /// The widest window the two-level search takes: one vector of kBlock block keys spans the
+  /// blocks of any window this wide, wherever in a block it starts.
+  static constexpr std::uint32_t kTwoLevelMaxWindow = (kBlock - 1) * kBlock;
   /// The first key of every kBlock-key block of the padded keys, then kBlock more copies of the
   /// last key: one vector compare against a few of them finds the block that holds a value's
   /// slot, and one more inside that block finds the slot, however wide the window.

@@ -432,6 +432,10 @@ struct Pipeline {
 /// The largest chunk the pipelines are compiled for.
 inline constexpr std::size_t kMaxChunk = 128;
 
+/// The AVX-512 pipeline searches a model of fewer segments than this in registers, without
+/// reading the radix table or the segments (lookup_avx512.cpp).
+inline constexpr std::uint32_t kRegisterSegments = 64;
+
 /// Keys past the last real key that a search may read: the SIMD searches read whole vectors.
 inline constexpr std::uint32_t kSearchOverread = 64;
 
