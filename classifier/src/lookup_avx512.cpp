@@ -91,19 +91,18 @@ struct Avx512 {
     const auto* radix = reinterpret_cast<const int*>(s.radix);
     const __m512i zero = _mm512_setzero_si512();
     // A model of at most 63 segments (and the sentinel) fits in four registers per segment
-    // field: its segment search and the segment's fields are permutes instead of gathers, and
-    // the radix table is not read. The registers are filled once per call.
+    // field, loaded from its segment columns once per call: its segment search and the
+    // segment's fields are permutes instead of gathers, and the radix table is not read.
     const std::uint32_t nseg = s.segment_count;
-    const bool in_registers = !s.one_segment && nseg < kRegisterSegments;
+    const bool in_registers = s.columns != nullptr;
     __m512i table[4][4];  // field (key, base, slope, bounds) x segments 0-15, ..., 48-63
     if (in_registers) {
-      const __m512i at = _mm512_slli_epi32(
-          _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), 2);
       for (std::uint32_t q = 0; q < 4; ++q) {
-        const std::uint32_t held = nseg + 1 > 16 * q ? nseg + 1 - 16 * q : 0;  // with sentinel
-        const auto live = static_cast<__mmask16>(_bzhi_u32(0xFFFFu, held < 16 ? held : 16));
-        for (int f = 0; f < 4; ++f)
-          table[f][q] = _mm512_mask_i32gather_epi32(zero, live, at, seg + 64 * q + f, 4);
+        for (std::uint32_t f = 0; f < 4; ++f) {
+          table[f][q] = 16 * q < s.column_rows
+                            ? _mm512_loadu_si512(s.columns + f * s.column_rows + 16 * q)
+                            : zero;
+        }
       }
     }
     const __m512i bit5 = _mm512_set1_epi32(32);

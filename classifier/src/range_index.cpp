@@ -109,6 +109,19 @@ void RangeIndex::finish() {
   for (std::size_t i = 0; i < keys_.size(); i += kBlock)
     blocks_.push_back(keys_[i]);
   blocks_.resize(blocks_.size() + kBlock, keys_[n_ - 1]);
+  columns_.clear();
+  const std::size_t stored = segments_.size();  // with the sentinel
+  if (stored > 2 && stored <= kColumnSegments) {
+    const std::size_t rows = (stored + 15) / 16 * 16;
+    columns_.assign(4 * rows, 0);
+    for (std::size_t s = 0; s < stored; ++s) {
+      const Segment& g = segments_[s];
+      columns_[s] = g.key;
+      columns_[rows + s] = g.base;
+      columns_[2 * rows + s] = g.slope;
+      columns_[3 * rows + s] = g.below | std::uint32_t{g.above} << 16;
+    }
+  }
 }
 
 std::uint32_t RangeIndex::choose_radix_bits() const {
@@ -249,7 +262,7 @@ double RangeIndex::mean_window() const noexcept {
 
 std::size_t RangeIndex::bytes() const noexcept {
   return detail::bytes_of(keys_) + detail::bytes_of(blocks_) + detail::bytes_of(segments_) +
-         detail::bytes_of(radix_);
+         detail::bytes_of(columns_) + detail::bytes_of(radix_);
 }
 
 }  // namespace lacl

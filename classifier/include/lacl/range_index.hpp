@@ -168,9 +168,16 @@ class RangeIndex {
   /// last key: one vector compare against a few of them finds the block that holds a value's
   /// slot, and one more inside that block finds the slot, however wide the window.
   std::span<const std::uint32_t> block_keys() const noexcept { return blocks_; }
+  /// Models of fewer segments than this have segment_columns().
+  static constexpr std::uint32_t kColumnSegments = 64;
+  /// For a model of 2 to kColumnSegments - 1 segments, each segment field (key, base, slope,
+  /// below | above << 16) of every segment and the sentinel as a column, zero-padded to a
+  /// multiple of 16 entries (column f starts at f * size() / 4), so that a vector lookup can
+  /// hold the whole model in registers; empty otherwise. Derived, never stored.
+  std::span<const std::uint32_t> segment_columns() const noexcept { return columns_; }
   /// Mean window width over the segments, weighted by the keys they hold.
   double mean_window() const noexcept;
-  /// Bytes of keys, block keys, segments and radix table.
+  /// Bytes of keys, block keys, segments, segment columns and radix table.
   std::size_t bytes() const noexcept;
 
   /// Re-measures every segment's error exactly (as build does) and returns true when every
@@ -195,11 +202,12 @@ class RangeIndex {
   void build_radix(std::uint32_t bits);
   std::uint32_t choose_radix_bits() const;
   /// Sets the widest window and the search width from the proved bounds, pads keys_ for the
-  /// fixed-width search and derives the block keys.
+  /// fixed-width search and derives the block keys and the segment columns.
   void finish();
 
   detail::AlignedVector<std::uint32_t> keys_;  ///< n_ keys, then width_ - 1 copies of the last
   detail::AlignedVector<std::uint32_t> blocks_;  ///< see block_keys()
+  detail::AlignedVector<std::uint32_t> columns_;  ///< see segment_columns()
   std::uint32_t n_ = 0;
   std::uint32_t width_ = 1;
   std::uint32_t window_ = 0;  ///< max_window()

@@ -37,6 +37,9 @@ struct ISetView {
   bool whole;                 ///< no model: one search of `width` keys from the first
   bool one_segment;           ///< the model is one segment: no radix table or segment search
   std::uint32_t segment_count;  ///< the model's segments (not counting the sentinel)
+  /// RangeIndex::segment_columns, null when it is empty; each column holds column_rows values.
+  const std::uint32_t* columns;
+  std::uint32_t column_rows;
   const std::uint32_t* radix;
   const RangeIndex::Segment* segments;  ///< including the sentinel
   const std::uint32_t* keys;            ///< padded: see RangeIndex::search_from
@@ -432,9 +435,9 @@ struct Pipeline {
 /// The largest chunk the pipelines are compiled for.
 inline constexpr std::size_t kMaxChunk = 128;
 
-/// The AVX-512 pipeline searches a model of fewer segments than this in registers, without
-/// reading the radix table or the segments (lookup_avx512.cpp).
-inline constexpr std::uint32_t kRegisterSegments = 64;
+/// The AVX-512 pipeline searches a model of fewer segments than this in registers, loaded from
+/// its segment columns, without reading the radix table or the segments (lookup_avx512.cpp).
+inline constexpr std::uint32_t kRegisterSegments = RangeIndex::kColumnSegments;
 
 /// Keys past the last real key that a search may read: the SIMD searches read whole vectors.
 inline constexpr std::uint32_t kSearchOverread = 64;
