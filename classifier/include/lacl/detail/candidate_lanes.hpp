@@ -9,7 +9,7 @@
 //   proto_lo proto_hi (u8)
 //
 // leaving out the two of field f. Those need no check: every candidate of an interval covers
-// all of it on f (ISetIndex::ends says where it ends), so a key that the index's search put in
+// all of it on f (ISetIndex::links says where it ends), so a key that the index's search put in
 // the interval, and that is not past its end, lies in every candidate's range on f. That is 22
 // bytes per candidate for an index on an address, 26 on a port, 28 on the protocol.
 //
