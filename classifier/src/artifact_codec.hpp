@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lacl/artifact.hpp"
 #include "lacl/detail/rule_row.hpp"
 #include "lacl/rule.hpp"
 
@@ -210,5 +211,19 @@ std::uint32_t whole_file_crc(std::span<const std::byte> bytes);
 
 /// "path: what: strerror(errno)" (artifact_write.cpp).
 std::string os_error(const std::string& path, const char* what);
+
+/// A file's container as open_container found it: its version, size and whole-file checksum,
+/// each known section's bytes, and the section table as inspect_artifact reports it.
+struct Container {
+  std::uint32_t version = 0;
+  std::uint64_t file_bytes = 0;
+  std::uint32_t file_crc = 0;
+  std::array<std::span<const std::byte>, kNumSections> section{};
+  std::vector<ArtifactInfo::Section> table;
+};
+
+/// Checks the header, the section table and every checksum, and locates the sections; refuses
+/// (throws Refusal) a file that is not exactly so (artifact_container.cpp).
+Container open_container(std::span<const std::byte> b);
 
 }  // namespace lacl::detail::artifact
