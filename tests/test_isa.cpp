@@ -72,6 +72,27 @@ void exact_on_every_isa(const RuleSet& set, CompileOptions o, std::span<const Pa
   }
 }
 
+// exact_on_every_isa for generated acl and ipc sets of `count` rules, compiled with each of
+// `epsilons` (and `o` otherwise, with no tuning): the model sizes follow the error target.
+template <class Check>
+void exact_for_epsilons(std::size_t count, std::uint64_t seed,
+                        std::initializer_list<std::uint32_t> epsilons, CompileOptions o,
+                        Check check) {
+  for (Profile p : {Profile::kAcl, Profile::kIpc}) {
+    const auto rules = generate_rules(p, count, seed);
+    auto set = RuleSet::make(rules);
+    REQUIRE(set);
+    const auto keys = bound_keys(rules, 20000, 2000, seed + 1);
+    const auto want = scan_answers(*set, keys);
+    for (std::uint32_t epsilon : epsilons) {
+      o.epsilon = epsilon;
+      o.tuning_budget_ms = 0;
+      CAPTURE(profile_name(p), epsilon);
+      exact_on_every_isa(*set, o, keys, want, check);
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE("every supported ISA gives the scalar answers for every batch length", "[isa]") {
@@ -148,29 +169,17 @@ TEST_CASE("wide windows give the linear scan's answers on every ISA", "[isa][blo
   // vector ISAs take the two-level search (block keys, then one block), beyond that one pass
   // over the window. Indexes searched whole past 32 keys take it too.
   bool past_sixteen_blocks = false;
-  for (Profile p : {Profile::kAcl, Profile::kIpc}) {
-    const auto rules = generate_rules(p, 3000, 23);
-    auto set = RuleSet::make(rules);
-    REQUIRE(set);
-    const auto keys = bound_keys(rules, 20000, 2000, 24);
-    const auto want = scan_answers(*set, keys);
-    for (std::uint32_t epsilon : {24u, 48u, 100u, 128u}) {
-      CompileOptions o;
-      o.epsilon = epsilon;
-      o.whole_search = kWholeSearchMax;
-      o.tuning_budget_ms = 0;
-      CAPTURE(profile_name(p), epsilon);
-      exact_on_every_isa(*set, o, keys, want, [&](const Classifier& c) {
-        // The sizes this case is about are there: a model window over two blocks (and, below,
-        // one somewhere past what sixteen blocks cover).
-        std::uint32_t widest = 0;
-        for (const ISetIndex& s : c.isets())
-          if (!s.whole) widest = std::max(widest, s.index.max_window());
-        REQUIRE(widest > 2 * RangeIndex::kBlock);
-        past_sixteen_blocks |= widest > 15 * RangeIndex::kBlock + 1;
-      });
-    }
-  }
+  CompileOptions o;
+  o.whole_search = kWholeSearchMax;
+  exact_for_epsilons(3000, 23, {24u, 48u, 100u, 128u}, o, [&](const Classifier& c) {
+    // The sizes this case is about are there: a model window over two blocks (and, below,
+    // one somewhere past what sixteen blocks cover).
+    std::uint32_t widest = 0;
+    for (const ISetIndex& s : c.isets())
+      if (!s.whole) widest = std::max(widest, s.index.max_window());
+    REQUIRE(widest > 2 * RangeIndex::kBlock);
+    past_sixteen_blocks |= widest > 15 * RangeIndex::kBlock + 1;
+  });
   REQUIRE(past_sixteen_blocks);
 }
 
@@ -295,23 +304,10 @@ TEST_CASE("models of every size give the linear scan's answers on every ISA", "[
   auto class_of = [](std::size_t segments) {
     return segments == 1 ? 0 : segments < 32 ? 1 : segments < 64 ? 2 : 3;
   };
-  for (Profile p : {Profile::kAcl, Profile::kIpc}) {
-    const auto rules = generate_rules(p, 4000, 31);
-    auto set = RuleSet::make(rules);
-    REQUIRE(set);
-    const auto keys = bound_keys(rules, 20000, 2000, 32);
-    const auto want = scan_answers(*set, keys);
-    for (std::uint32_t epsilon : {2u, 8u, 24u, 64u}) {
-      CompileOptions o;
-      o.epsilon = epsilon;
-      o.tuning_budget_ms = 0;
-      CAPTURE(profile_name(p), epsilon);
-      exact_on_every_isa(*set, o, keys, want, [&](const Classifier& c) {
-        for (const ISetIndex& s : c.isets())
-          if (!s.whole) classes.insert(class_of(s.index.segments().size()));
-      });
-    }
-  }
+  exact_for_epsilons(4000, 31, {2u, 8u, 24u, 64u}, {}, [&](const Classifier& c) {
+    for (const ISetIndex& s : c.isets())
+      if (!s.whole) classes.insert(class_of(s.index.segments().size()));
+  });
   CHECK(classes == std::set<int>{0, 1, 2, 3});
 }
 
