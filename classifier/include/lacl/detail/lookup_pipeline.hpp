@@ -1,10 +1,11 @@
 // The batch lookup pipeline, written once and instantiated per ISA (src/lookup_<isa>.cpp, each
 // compiled with its own flags; see isa.hpp for the dispatch).
 //
-// A learned index costs memory latency, not arithmetic: each iSet lookup is a chain of four
-// dependent loads (radix bucket -> segment -> key window -> rule row). The pipeline runs each
-// link for a whole chunk of keys before the next link, prefetching what the next link reads, so
-// the loads of many packets are in flight at once.
+// A learned index costs memory latency, not arithmetic: each iSet lookup is a chain of
+// dependent loads (radix bucket -> segment -> key window -> the interval's record -> its
+// candidates; the AVX-512 pipeline holds a small model in registers and skips the first two).
+// The pipeline runs each link for a whole chunk of keys before the next link, prefetching what
+// the next link reads, so the loads of many packets are in flight at once.
 //
 // Everything here is a template on the ISA policy `Isa` (a type local to its translation unit),
 // and reads the classifier's arrays through plain views: no non-template inline function of
