@@ -12,17 +12,18 @@ void classify_avx2(const LookupTables& t, std::span<const PacketKey> keys, std::
 namespace {
 
 struct Avx2 {
-  // Lanes (all ones for lane i) whose candidate's range on field kF, at lane arrays lo and
-  // lo + 1 that `load` reads, holds v; all of them when kF is the index's field kField, which
-  // the lanes leave out (see candidate_lanes.hpp).
-  template <std::uint32_t kF, std::uint32_t kField, class Load>
-  static __m256i in(Load load, LaneArray lo, __m256i v) noexcept {
-    if constexpr (kF == kField) {
+  // The step's lanes (all ones for lane i) whose candidate's range between lane arrays kLo and
+  // kLo + 1 holds v; all of them when those bound the index's field kField, which the lanes
+  // leave out (see candidate_lanes.hpp).
+  template <LaneArray kLo, std::uint32_t kField>
+  static __m256i in(const ListStep256<Avx2, kField>& step, __m256i v) noexcept {
+    if constexpr (kLaneField[kLo] == kField) {
       return _mm256_set1_epi32(-1);
     } else {
+      constexpr auto kHi = static_cast<LaneArray>(kLo + 1);
       return _mm256_and_si256(
-          _mm256_cmpeq_epi32(_mm256_max_epu32(load(lo), v), v),
-          _mm256_cmpeq_epi32(_mm256_min_epu32(load(static_cast<LaneArray>(lo + 1)), v), v));
+          _mm256_cmpeq_epi32(_mm256_max_epu32(step.template values<kLo>(), v), v),
+          _mm256_cmpeq_epi32(_mm256_min_epu32(step.template values<kHi>(), v), v));
     }
   }
 
@@ -37,15 +38,12 @@ struct Avx2 {
     // Bit i set when candidate g + i matches, for i < 8 (and g + i < c).
     auto mask_of = [&](std::uint32_t g) {
       const ListStep256<Avx2, kField> step{list, c, g};
-      auto u32 = [&](LaneArray a) { return step.u32(a); };
-      auto u16 = [&](LaneArray a) { return step.u16(a); };
-      auto u8 = [&](LaneArray a) { return step.u8(a); };
       __m256i ok = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(c - g)), lane);
-      ok = _mm256_and_si256(ok, in<0, kField>(u32, kSrcLo, key.src));
-      ok = _mm256_and_si256(ok, in<1, kField>(u32, kDstLo, key.dst));
-      ok = _mm256_and_si256(ok, in<2, kField>(u16, kSportLo, key.sport));
-      ok = _mm256_and_si256(ok, in<3, kField>(u16, kDportLo, key.dport));
-      ok = _mm256_and_si256(ok, in<4, kField>(u8, kProtoLo, key.proto));
+      ok = _mm256_and_si256(ok, in<kSrcLo>(step, key.src));
+      ok = _mm256_and_si256(ok, in<kDstLo>(step, key.dst));
+      ok = _mm256_and_si256(ok, in<kSportLo>(step, key.sport));
+      ok = _mm256_and_si256(ok, in<kDportLo>(step, key.dport));
+      ok = _mm256_and_si256(ok, in<kProtoLo>(step, key.proto));
       return static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(ok)));
     };
     return Pipeline<Avx2>::first_match<kField>(list, c, mask_of, best);

@@ -15,16 +15,17 @@ void classify_avx512(const LookupTables& t, std::span<const PacketKey> keys, std
 namespace {
 
 struct Avx512 {
-  // Candidates (bit i for lane i) whose range on field kF, at lane arrays lo and lo + 1 that
-  // `load` reads, holds v; all of them when kF is the index's field kField, which the lanes
-  // leave out (see candidate_lanes.hpp).
-  template <std::uint32_t kF, std::uint32_t kField, class Load>
-  static __mmask8 in(Load load, LaneArray lo, __m256i v) noexcept {
-    if constexpr (kF == kField) {
+  // The step's candidates (bit i for lane i) whose range between lane arrays kLo and kLo + 1
+  // holds v; all of them when those bound the index's field kField, which the lanes leave out
+  // (see candidate_lanes.hpp).
+  template <LaneArray kLo, std::uint32_t kField>
+  static __mmask8 in(const ListStep256<Avx512, kField>& step, __m256i v) noexcept {
+    if constexpr (kLaneField[kLo] == kField) {
       return 0xFF;
     } else {
-      return _mm256_mask_cmple_epu32_mask(_mm256_cmple_epu32_mask(load(lo), v), v,
-                                          load(static_cast<LaneArray>(lo + 1)));
+      constexpr auto kHi = static_cast<LaneArray>(kLo + 1);
+      return _mm256_mask_cmple_epu32_mask(
+          _mm256_cmple_epu32_mask(step.template values<kLo>(), v), v, step.template values<kHi>());
     }
   }
 
@@ -39,15 +40,12 @@ struct Avx512 {
     // Bit i set when candidate g + i matches, for i < 8 (and g + i < c).
     auto mask_of = [&](std::uint32_t g) {
       const ListStep256<Avx512, kField> step{list, c, g};
-      auto u32 = [&](LaneArray a) { return step.u32(a); };
-      auto u16 = [&](LaneArray a) { return step.u16(a); };
-      auto u8 = [&](LaneArray a) { return step.u8(a); };
       const auto live = static_cast<__mmask8>(_bzhi_u32(0xFFu, c - g));
-      const __mmask8 src = in<0, kField>(u32, kSrcLo, key.src);
-      const __mmask8 dst = in<1, kField>(u32, kDstLo, key.dst);
-      const __mmask8 sport = in<2, kField>(u16, kSportLo, key.sport);
-      const __mmask8 dport = in<3, kField>(u16, kDportLo, key.dport);
-      const __mmask8 proto = in<4, kField>(u8, kProtoLo, key.proto);
+      const __mmask8 src = in<kSrcLo>(step, key.src);
+      const __mmask8 dst = in<kDstLo>(step, key.dst);
+      const __mmask8 sport = in<kSportLo>(step, key.sport);
+      const __mmask8 dport = in<kDportLo>(step, key.dport);
+      const __mmask8 proto = in<kProtoLo>(step, key.proto);
       return static_cast<std::uint32_t>((live & src) & (dst & sport) & (dport & proto));
     };
     return Pipeline<Avx512>::first_match<kField>(list, c, mask_of, best);

@@ -9,18 +9,19 @@ void classify_scalar(const LookupTables& t, std::span<const PacketKey> keys, std
 namespace {
 
 struct Scalar {
-  // Whether candidate i of the c-candidate list at `list` holds v on field kF, whose bounds are
-  // lane arrays lo and lo + 1 of type T: always when kF is the index's field kField, which the
-  // lanes leave out (see candidate_lanes.hpp).
-  template <std::uint32_t kF, std::uint32_t kField, class T>
-  static bool in(const std::uint8_t* list, std::uint32_t c, std::uint32_t i, LaneArray lo,
+  // Whether candidate i of the c-candidate list at `list` (of an index on field kField) holds v
+  // between lane arrays kLo and kLo + 1: always when those bound kField, which the lanes leave
+  // out (see candidate_lanes.hpp).
+  template <LaneArray kLo, std::uint32_t kField>
+  static bool in(const std::uint8_t* list, std::uint32_t c, std::uint32_t i,
                  std::uint32_t v) noexcept {
-    if constexpr (kF == kField) {
+    if constexpr (kLaneField[kLo] == kField) {
       return true;
     } else {
       constexpr LaneLayout kLayout = lane_layout(kField);
-      const std::uint32_t low = Pipeline<Scalar>::lane<T>(list, c, kLayout.at[lo], i);
-      const std::uint32_t high = Pipeline<Scalar>::lane<T>(list, c, kLayout.at[lo + 1], i);
+      using T = LaneType<kLo>;
+      const std::uint32_t low = Pipeline<Scalar>::lane<T>(list, c, kLayout.at[kLo], i);
+      const std::uint32_t high = Pipeline<Scalar>::lane<T>(list, c, kLayout.at[kLo + 1], i);
       return v - low <= high - low;
     }
   }
@@ -34,11 +35,10 @@ struct Scalar {
     for (std::uint32_t i = 0; i < c; ++i) {
       const auto id = Pipeline<Scalar>::lane<std::uint32_t>(list, c, kIdAt, i);
       if (id >= best) break;
-      if (in<0, kField, std::uint32_t>(list, c, i, kSrcLo, k.src_ip) &&
-          in<1, kField, std::uint32_t>(list, c, i, kDstLo, k.dst_ip) &&
-          in<2, kField, std::uint16_t>(list, c, i, kSportLo, k.src_port) &&
-          in<3, kField, std::uint16_t>(list, c, i, kDportLo, k.dst_port) &&
-          in<4, kField, std::uint8_t>(list, c, i, kProtoLo, k.proto)) {
+      if (in<kSrcLo, kField>(list, c, i, k.src_ip) && in<kDstLo, kField>(list, c, i, k.dst_ip) &&
+          in<kSportLo, kField>(list, c, i, k.src_port) &&
+          in<kDportLo, kField>(list, c, i, k.dst_port) &&
+          in<kProtoLo, kField>(list, c, i, k.proto)) {
         return id;
       }
     }

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <type_traits>
 
 #include "lacl/detail/aligned.hpp"
 #include "lacl/detail/rule_row.hpp"
@@ -43,6 +44,18 @@ enum LaneArray : std::uint32_t {
   kLaneArrays
 };
 
+/// Bytes of each array's values.
+inline constexpr std::uint32_t kLaneWidth[kLaneArrays] = {4, 4, 4, 4, 4, 2, 2, 2, 2, 1, 1};
+/// The field (a Field as an integer) whose bound each array holds; kNumFields for the id.
+inline constexpr std::uint32_t kLaneField[kLaneArrays] = {0, 0, 1, 1, kNumFields, 2,
+                                                          2, 3, 3, 4,          4};
+
+/// The type of array a's values.
+template <LaneArray a>
+using LaneType = std::conditional_t<kLaneWidth[a] == 4, std::uint32_t,
+                                    std::conditional_t<kLaneWidth[a] == 2, std::uint16_t,
+                                                       std::uint8_t>>;
+
 /// Where the arrays of an index's lanes are.
 struct LaneLayout {
   /// Offset of each array in a list of c candidates, in units of c bytes (unused for the
@@ -53,13 +66,11 @@ struct LaneLayout {
 
 /// The layout of the lanes of an index on field `indexed` (a Field as an integer).
 constexpr LaneLayout lane_layout(std::uint32_t indexed) noexcept {
-  constexpr std::uint32_t kWidth[kLaneArrays] = {4, 4, 4, 4, 4, 2, 2, 2, 2, 1, 1};
-  constexpr std::uint32_t kField[kLaneArrays] = {0, 0, 1, 1, 5, 2, 2, 3, 3, 4, 4};  // id: none
   LaneLayout l{};
   for (std::uint32_t a = 0; a < kLaneArrays; ++a) {
-    if (kField[a] == indexed) continue;
+    if (kLaneField[a] == indexed) continue;
     l.at[a] = l.bytes;
-    l.bytes += kWidth[a];
+    l.bytes += kLaneWidth[a];
   }
   return l;
 }
@@ -98,20 +109,21 @@ inline AlignedVector<std::uint8_t> pack_lanes(std::span<const std::uint32_t> off
     std::uint8_t* list = out.data() + std::size_t{l.bytes} * offsets[j];
     for (std::uint32_t i = 0; i < c; ++i) {
       const RuleRow& r = rows[offsets[j] + i];
-      auto put = [&](LaneArray array, Field f, auto v) {
-        if (f != indexed) std::memcpy(list + l.at[array] * c + sizeof(v) * i, &v, sizeof(v));
+      auto put = [&](LaneArray array, auto v) {
+        if (kLaneField[array] != static_cast<std::uint32_t>(indexed))
+          std::memcpy(list + l.at[array] * c + sizeof(v) * i, &v, sizeof(v));
       };
-      put(kSrcLo, Field::kSrcIp, r.src_lo);
-      put(kSrcHi, Field::kSrcIp, r.src_hi);
-      put(kDstLo, Field::kDstIp, r.dst_lo);
-      put(kDstHi, Field::kDstIp, r.dst_hi);
-      std::memcpy(list + l.at[kId] * c + 4 * i, &r.id, 4);
-      put(kSportLo, Field::kSrcPort, r.sport_lo);
-      put(kSportHi, Field::kSrcPort, r.sport_hi);
-      put(kDportLo, Field::kDstPort, r.dport_lo);
-      put(kDportHi, Field::kDstPort, r.dport_hi);
-      put(kProtoLo, Field::kProto, r.proto_lo);
-      put(kProtoHi, Field::kProto, r.proto_hi);
+      put(kSrcLo, r.src_lo);
+      put(kSrcHi, r.src_hi);
+      put(kDstLo, r.dst_lo);
+      put(kDstHi, r.dst_hi);
+      put(kId, r.id);
+      put(kSportLo, r.sport_lo);
+      put(kSportHi, r.sport_hi);
+      put(kDportLo, r.dport_lo);
+      put(kDportHi, r.dport_hi);
+      put(kProtoLo, r.proto_lo);
+      put(kProtoHi, r.proto_hi);
     }
   }
   return out;
@@ -122,21 +134,24 @@ inline AlignedVector<std::uint8_t> pack_lanes(std::span<const std::uint32_t> off
 inline RuleRow lane_row(const std::uint8_t* list, std::uint32_t c, std::uint32_t i, Field indexed,
                         Range range) noexcept {
   const LaneLayout l = lane_layout(static_cast<std::uint32_t>(indexed));
-  auto get = [&]<class T>(LaneArray array, Field f, T& out, std::uint32_t bound) {
-    out = f == indexed ? static_cast<T>(bound) : lane_load<T>(list, c, l.at[array], i);
+  // The indexed field's arrays hold `range` (lo for a low array, hi for a high one).
+  auto get = [&]<class T>(LaneArray array, T& out, std::uint32_t bound) {
+    out = kLaneField[array] == static_cast<std::uint32_t>(indexed)
+              ? static_cast<T>(bound)
+              : lane_load<T>(list, c, l.at[array], i);
   };
   RuleRow r{};
-  get(kSrcLo, Field::kSrcIp, r.src_lo, range.lo);
-  get(kSrcHi, Field::kSrcIp, r.src_hi, range.hi);
-  get(kDstLo, Field::kDstIp, r.dst_lo, range.lo);
-  get(kDstHi, Field::kDstIp, r.dst_hi, range.hi);
-  r.id = lane_load<std::uint32_t>(list, c, l.at[kId], i);
-  get(kSportLo, Field::kSrcPort, r.sport_lo, range.lo);
-  get(kSportHi, Field::kSrcPort, r.sport_hi, range.hi);
-  get(kDportLo, Field::kDstPort, r.dport_lo, range.lo);
-  get(kDportHi, Field::kDstPort, r.dport_hi, range.hi);
-  get(kProtoLo, Field::kProto, r.proto_lo, range.lo);
-  get(kProtoHi, Field::kProto, r.proto_hi, range.hi);
+  get(kSrcLo, r.src_lo, range.lo);
+  get(kSrcHi, r.src_hi, range.hi);
+  get(kDstLo, r.dst_lo, range.lo);
+  get(kDstHi, r.dst_hi, range.hi);
+  get(kId, r.id, 0);
+  get(kSportLo, r.sport_lo, range.lo);
+  get(kSportHi, r.sport_hi, range.hi);
+  get(kDportLo, r.dport_lo, range.lo);
+  get(kDportHi, r.dport_hi, range.hi);
+  get(kProtoLo, r.proto_lo, range.lo);
+  get(kProtoHi, r.proto_hi, range.hi);
   return r;
 }
 

@@ -33,16 +33,17 @@ struct ListStep256 {
   std::uint32_t c;
   std::uint32_t g;
 
-  __m256i u32(LaneArray a) const noexcept {
-    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(list + kLayout.at[a] * c + 4 * g));
-  }
-  __m256i u16(LaneArray a) const noexcept {
-    return _mm256_cvtepu16_epi32(
-        _mm_loadu_si128(reinterpret_cast<const __m128i*>(list + kLayout.at[a] * c + 2 * g)));
-  }
-  __m256i u8(LaneArray a) const noexcept {
-    return _mm256_cvtepu8_epi32(
-        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(list + kLayout.at[a] * c + g)));
+  /// Array a's values of the eight candidates, widened to 32-bit lanes.
+  template <LaneArray a>
+  __m256i values() const noexcept {
+    const std::uint8_t* p = list + kLayout.at[a] * c + kLaneWidth[a] * g;
+    if constexpr (kLaneWidth[a] == 4) {
+      return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    } else if constexpr (kLaneWidth[a] == 2) {
+      return _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    } else {
+      return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+    }
   }
 };
 
