@@ -122,7 +122,6 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
                 width,
                 ix.radix_steps(),
                 isets[i].whole,
-                ix.segments().size() == 1,
                 static_cast<std::uint32_t>(ix.segments().size()),
                 ix.segment_columns().empty() ? nullptr : ix.segment_columns().data(),
                 static_cast<std::uint32_t>(ix.segment_columns().size() / 4),

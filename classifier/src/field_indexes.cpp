@@ -9,9 +9,6 @@
 namespace lacl::detail {
 namespace {
 
-// Merges the iSets `layers` (all on field f) into one index over their elementary intervals.
-// A sweep over the sorted range boundaries keeps the set of ranges covering the current
-// interval; since each iSet's ranges are disjoint it never holds more than one rule per iSet.
 // The model over `keys` (see ModelFit).
 RangeIndex fit_model(std::span<const std::uint32_t> keys, std::uint32_t domain_max, ModelFit fit) {
   RangeIndex fine = RangeIndex::build(keys, domain_max, RangeIndex::Params{fit.epsilon, 0});
@@ -25,6 +22,9 @@ RangeIndex fit_model(std::span<const std::uint32_t> keys, std::uint32_t domain_m
   return fine;
 }
 
+// Merges the iSets `layers` (all on field f) into one index over their elementary intervals.
+// A sweep over the sorted range boundaries keeps the set of ranges covering the current
+// interval; since each iSet's ranges are disjoint it never holds more than one rule per iSet.
 ISetIndex build_field_index(std::span<const Rule> rules, Field f,
                             std::span<const ISetSpec* const> layers, ModelFit fit) {
   const auto fi = static_cast<std::size_t>(f);

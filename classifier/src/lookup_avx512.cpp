@@ -116,7 +116,7 @@ struct Avx512 {
       const __m512i v =
           _mm512_and_si512(_mm512_mask_i32gather_epi32(zero, live, at, fields, 1), field_mask);
       __m512i key, base, slope, bounds, next;
-      if (s.one_segment) {  // every key's segment is the first: no table, no search
+      if (s.segment_count == 1) {  // every key's segment is the first: no table, no search
         key = _mm512_set1_epi32(seg[0]);
         base = _mm512_set1_epi32(seg[1]);
         slope = _mm512_set1_epi32(seg[2]);

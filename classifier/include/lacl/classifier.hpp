@@ -146,7 +146,7 @@ struct ISetIndex {
   /// Stores multi-candidate lists as lanes (true) or rows (false); without offsets, a no-op.
   /// Call once `offsets` and the candidates are final. Lanes need each rule listed in a run of
   /// intervals that its range on this field covers exactly (a run of intervals after which
-  /// either the next interval starts or every candidate ends, see `ends`), as the compiler
+  /// either the next interval starts or every candidate ends, see `links`), as the compiler
   /// builds them: false, and no change, when the lists are not so.
   bool use_lanes(bool on);
   /// Every candidate, in order, as rows (whichever layout holds them).

@@ -36,8 +36,9 @@ struct ISetView {
   std::uint32_t width;  ///< fixed search width, a power of two
   std::uint32_t radix_steps;  ///< halvings of the segment search (RangeIndex::radix_steps)
   bool whole;                 ///< no model: one search of `width` keys from the first
-  bool one_segment;           ///< the model is one segment: no radix table or segment search
-  std::uint32_t segment_count;  ///< the model's segments (not counting the sentinel)
+  /// The model's segments (not counting the sentinel); with one, no radix table or segment
+  /// search is needed.
+  std::uint32_t segment_count;
   /// RangeIndex::segment_columns, null when it is empty; each column holds column_rows values.
   const std::uint32_t* columns;
   std::uint32_t column_rows;
