@@ -246,6 +246,37 @@ TEST_CASE("interval floors are the smallest later rule that meets the interval",
   }
 }
 
+TEST_CASE("the tuner never takes memory over the cap, or further over it", "[classifier][tuning]") {
+  for (Profile p : {Profile::kAcl, Profile::kIpc}) {
+    CAPTURE(profile_name(p));
+    auto set = RuleSet::make(generate_rules(p, 2000, 8));
+    REQUIRE(set);
+    const std::size_t n = set->rules().size();
+    CompileOptions o;
+    o.tuning_budget_ms = 0;
+    auto start = Classifier::compile(*set, o);  // the configuration the tuner starts from
+    REQUIRE(start);
+    LinearScan ref(*set);
+    const auto keys = test::boundary_keys(set->rules(), 20000, 9);
+    o.tuning_budget_ms = 5000;
+    // Within the cap, just: the tuner's choice stays within it.
+    o.max_bytes_per_rule = (start->bytes() + n - 1) / n;
+    auto c = Classifier::compile(*set, o);
+    REQUIRE(c);
+    CAPTURE(start->bytes(), c->report().to_text());
+    CHECK(c->bytes() <= o.max_bytes_per_rule * n);
+    expect_same(*c, ref, keys, set->rules());
+    // Over the cap: it grows no further, and says so.
+    o.max_bytes_per_rule = start->bytes() * 9 / 10 / n;
+    auto d = Classifier::compile(*set, o);
+    REQUIRE(d);
+    CAPTURE(d->report().to_text());
+    CHECK_THAT(d->report().tuning.front(), Catch::Contains("over the memory budget"));
+    CHECK(d->bytes() <= start->bytes());
+    expect_same(*d, ref, keys, set->rules());
+  }
+}
+
 TEST_CASE("without a tuning budget the same rules compile to the same structure",
           "[classifier][tuning]") {
   // Anything measured may differ from run to run; with no budget nothing measured may decide.

@@ -41,7 +41,9 @@ struct CompileOptions {
   /// iSets of a field share one index while it holds at most this many candidate rows per rule
   /// (ranges split into pieces); 0: tuned.
   double max_pieces = 0;
-  /// Memory the tuner may not exceed, in bytes per rule (it never trades it for speed).
+  /// Memory the tuner may not exceed, in bytes per rule as Classifier::bytes counts them: it
+  /// never takes the classifier over it, or further over it, for speed; and from a starting
+  /// configuration over it, it moves to one within it unless that is measurably slower.
   std::size_t max_bytes_per_rule = 64;
   std::uint32_t batch = 0;  ///< keys per pipeline chunk; 0: tuned
   /// Layout of multi-candidate lists (see ISetIndex::lanes); nullopt: tuned, from lanes, whose
