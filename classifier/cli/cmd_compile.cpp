@@ -126,6 +126,10 @@ void add_compile_command(CLI::App& app) {
       ->check(CLI::Range(0u, kWholeSearchMax));
   cmd->add_option("--tuning-budget-ms", o->compile.tuning_budget_ms, "Time the tuner may spend")
       ->capture_default_str();
+  cmd->add_option("--max-bytes-per-rule", o->compile.max_bytes_per_rule,
+                  "Memory the tuner may not take the classifier over, in bytes per rule")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   cmd->callback([o] { run_compile(*o); });
 }
 
