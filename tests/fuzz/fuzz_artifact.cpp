@@ -12,14 +12,15 @@
 
 namespace {
 
-// First match over all of a classifier's rows: the loaded classifier must agree with it.
+// First match over all of a classifier's rows (an index's as rows, whether it holds them as rows
+// or as lanes): the loaded classifier must agree with it.
 lacl::RuleId scan(const lacl::Classifier& c, const lacl::PacketKey& k) {
   lacl::RuleId best = lacl::kNoMatch;
   auto visit = [&](const lacl::detail::RuleRow& r) {
     if (r.id < best && r.matches(k)) best = r.id;
   };
   for (const lacl::ISetIndex& s : c.isets()) {
-    for (const auto& r : s.rows)
+    for (const auto& r : s.candidate_rows())  // whichever layout holds them
       visit(r);
   }
   for (const auto& r : c.remainder().rows())
@@ -46,7 +47,7 @@ void exercise(std::span<const std::byte> bytes) {
                     static_cast<std::uint16_t>(r.dport_lo - 1), r.proto_lo});
   };
   for (const lacl::ISetIndex& s : c->isets()) {
-    for (const auto& r : s.rows)
+    for (const auto& r : s.candidate_rows())
       corners(r);
   }
   for (const auto& r : c->remainder().rows())
