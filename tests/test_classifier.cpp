@@ -289,6 +289,10 @@ TEST_CASE("without a tuning budget the same rules compile to the same structure"
   auto b = Classifier::compile(*set, o);
   REQUIRE(a);
   REQUIRE(b);
+  // Not even the starting configuration is timed.
+  REQUIRE(a->report().tuning.size() == 1);
+  CHECK_THAT(a->report().tuning[0], Catch::Contains("nothing measured"));
+  CHECK(a->report().tuning_ms == 0);
   CHECK(a->batch() == b->batch());
   CHECK(a->report().lanes == b->report().lanes);
   CHECK(a->remainder().size() == b->remainder().size());
