@@ -33,7 +33,8 @@ std::string options_text(const CompileCmdOptions& o, RuleFormat format) {
   s << "max_isets=" << c.max_isets << " min_iset_size=" << c.min_iset_size
     << " epsilon=" << c.epsilon << " max_collisions=" << c.max_collisions
     << " max_pieces=" << c.max_pieces << " max_bytes_per_rule=" << c.max_bytes_per_rule
-    << " batch=" << c.batch << " tuning_budget_ms=" << c.tuning_budget_ms << " seed=" << c.seed
+    << " batch=" << c.batch << " tuning_budget_ms=" << c.tuning_budget_ms
+    << " tuning_ratio=" << c.tuning_ratio << " seed=" << c.seed
     << " lists=" << (c.lanes ? (*c.lanes ? "lanes" : "rows") : "tuned") << " whole_search="
     << (c.whole_search ? std::to_string(*c.whole_search) : std::string("tuned"));
   s << " rule_action=" << o.input.rule_action << " default_action=" << o.input.default_action;
@@ -126,6 +127,11 @@ void add_compile_command(CLI::App& app) {
       ->check(CLI::Range(0u, kWholeSearchMax));
   cmd->add_option("--tuning-budget-ms", o->compile.tuning_budget_ms, "Time the tuner may spend")
       ->capture_default_str();
+  cmd->add_option("--tuning-ratio", o->compile.tuning_ratio,
+                  "The tuner also stops after this many times the untuned compile's time (0: the "
+                  "budget alone)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
   cmd->add_option("--max-bytes-per-rule", o->compile.max_bytes_per_rule,
                   "Memory the tuner may not take the classifier over, in bytes per rule")
       ->capture_default_str()

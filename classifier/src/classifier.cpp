@@ -280,8 +280,6 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     for (std::size_t i = 0; i < n; ++i)
       traffic.push_back(options.traffic[i * options.traffic.size() / n]);
   }
-  const auto t_tune = Clock::now();
-  auto budget_left = [&] { return ms_since(t_tune) < options.tuning_budget_ms; };
 
   std::vector<RuleId> all_ids(rules.size());
   std::iota(all_ids.begin(), all_ids.end(), RuleId{0});
@@ -327,16 +325,24 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   t0 = Clock::now();
   best.remainder = remainder_of(best.layers, collisions);
   rep.remainder_ms = ms_since(t0);
+  const auto t_tune = Clock::now();
+  const double untuned_ms = rep.partition_ms + rep.index_ms + rep.remainder_ms;
+  const double budget_ms =
+      options.tuning_ratio > 0
+          ? std::min(options.tuning_budget_ms, options.tuning_ratio * untuned_ms)
+          : options.tuning_budget_ms;
+  auto budget_left = [&] { return ms_since(t_tune) < budget_ms; };
   double best_ns = tuned ? measure_ns(best, traffic) : 0;
   // The memory cap, counted as Classifier::bytes counts: the tuner never takes the classifier
-  // over it, or further over it, for speed. When the starting configuration is over it, one
-  // within it wins unless it is measurably slower: by more than the measurement's own spread,
-  // the start timed twice in the same passes. (A set of a few rules may fit no configuration.)
+  // over it, or further over it, for speed; within it, it spends memory only on a measurable
+  // gain: more than the measurement's own spread, the start timed twice in the same passes.
+  // When the starting configuration is over the cap, one within it wins unless it is
+  // measurably slower. (A set of a few rules may fit no configuration.)
   const std::size_t fixed_bytes = sizeof(Classifier) + rules.size() * sizeof(Action);
   const std::size_t byte_cap = options.max_bytes_per_rule * rules.size();
   auto fits = [&](const Candidate& x) { return x.bytes() + fixed_bytes <= byte_cap; };
   double spread = 0;
-  if (!fits(best) && budget_left()) {
+  if (tuned && budget_left()) {
     for (int i = 0; i < 2; ++i) {
       Candidate* twice[] = {&best, &best};
       const std::vector<double> ns = measure_ns(twice, traffic);
@@ -352,12 +358,14 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   auto wins = [&](const Candidate& cand, double ns) {
     const bool in = fits(cand);
     if (in != fits(best)) return in && ns <= best_ns * (1 + spread);
-    return ns < best_ns && (in || cand.bytes() <= best.bytes());
+    if (cand.bytes() <= best.bytes()) return ns < best_ns;
+    return in && ns < best_ns * (1 - spread);
   };
   if (tuned) {
     rep.tuning.push_back(
-        fmt("all %.0f iSets indexed: %.1f ns/key", static_cast<double>(best.layers), best_ns) +
-        (fits(best) ? "" : fmt(", over the memory budget (timing spread %.1f%%)", 100 * spread)));
+        fmt("all %.0f iSets indexed: %.1f ns/key (timing spread %.1f%%)",
+            static_cast<double>(best.layers), best_ns, 100 * spread) +
+        (fits(best) ? "" : ", over the memory budget"));
   } else {
     rep.tuning.push_back(fmt("all %.0f iSets indexed; no tuning budget, nothing measured",
                              static_cast<double>(best.layers)));
@@ -383,6 +391,23 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
       lanes = !lanes;
     }
   }
+  if (!options.epsilon && !best.isets.empty()) {
+    // The error target: only the models change, not the candidate lists, so a candidate is a
+    // refit, cheap beside a rebuild; hence early, before the stages that rebuild.
+    for (std::uint32_t eps : {4u, 8u, 32u, 64u}) {
+      if (!budget_left()) break;
+      Candidate cand{best.isets, best.layers, best.remainder, best.batch, best.fn};
+      detail::refit_models(cand.isets, fit(eps));
+      if (over_cap(cand, fmt("epsilon %.0f", eps))) continue;
+      const double ns = measure_against(cand, best, traffic, best_ns);
+      rep.tuning.push_back(fmt("epsilon %.0f: %.1f ns/key", eps, ns));
+      if (wins(cand, ns)) {
+        best_ns = ns;
+        best.isets = std::move(cand.isets);
+        epsilon = eps;
+      }
+    }
+  }
   if (!options.max_isets && part.isets.size() > 1) {
     // Fewer iSets indexed: the small tail of the partition goes to the remainder, where a
     // handful of rules costs less than an index lookup each. Candidates: the fewest iSets that
@@ -401,16 +426,20 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
         counts.push_back(keep);
       }
     }
+    // Fewest last: each pushes more rules to the remainder, so once one is slower than the
+    // incumbent, the rest (a rebuild and a slow measurement each) are not tried.
     for (std::size_t keep : counts) {
       if (!budget_left()) break;
       Candidate cand = candidate(keep, epsilon, pieces, collisions, best);
       if (over_cap(cand, fmt("index %.0f iSets", static_cast<double>(keep)))) continue;
       const double ns = measure_against(cand, best, traffic, best_ns);
       rep.tuning.push_back(fmt("index %.0f iSets: %.1f ns/key", static_cast<double>(keep), ns));
-      if (wins(cand, ns)) {
-        best_ns = ns;
-        best = std::move(cand);
+      if (!wins(cand, ns)) {
+        if (fits(cand) == fits(best)) break;
+        continue;
       }
+      best_ns = ns;
+      best = std::move(cand);
     }
   }
   if (!options.max_isets && !rules.empty() && budget_left() &&
@@ -441,22 +470,6 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
         best_ns = ns;
         best = std::move(cand);
         pieces = cap;
-      }
-    }
-  }
-  if (!options.epsilon && !best.isets.empty()) {
-    for (std::uint32_t eps : {4u, 8u, 32u, 64u}) {
-      if (!budget_left()) break;
-      Candidate cand{build_field_indexes(rules, part, best.layers, fit(eps), pieces, lanes),
-                     best.layers,
-                     best.remainder, best.batch, best.fn};
-      if (over_cap(cand, fmt("epsilon %.0f", eps))) continue;
-      const double ns = measure_against(cand, best, traffic, best_ns);
-      rep.tuning.push_back(fmt("epsilon %.0f: %.1f ns/key", eps, ns));
-      if (wins(cand, ns)) {
-        best_ns = ns;
-        best.isets = std::move(cand.isets);
-        epsilon = eps;
       }
     }
   }
@@ -534,8 +547,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
       }
     }
   }
-  // The budget runs from before the start was built; the report's tuning time leaves that out.
-  rep.tuning_ms = tuned ? ms_since(t_tune) - rep.index_ms - rep.remainder_ms : 0;
+  rep.tuning_ms = tuned ? ms_since(t_tune) : 0;
   if (tuned) {
     rep.tuning.push_back(
         fmt("chosen: %.1f ns/key on %.0f ", best_ns, static_cast<double>(traffic.size())) +

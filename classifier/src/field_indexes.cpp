@@ -165,4 +165,11 @@ std::vector<ISetIndex> build_field_indexes(std::span<const Rule> rules, const Pa
   return out;
 }
 
+void refit_models(std::vector<ISetIndex>& isets, ModelFit fit) {
+  for (ISetIndex& s : isets) {
+    const std::vector<std::uint32_t> keys(s.index.keys().begin(), s.index.keys().end());
+    s.index = fit_model(keys, kFieldMax[static_cast<std::size_t>(s.field)], fit);
+  }
+}
+
 }  // namespace lacl::detail

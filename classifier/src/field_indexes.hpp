@@ -31,4 +31,8 @@ std::vector<ISetIndex> build_field_indexes(std::span<const Rule> rules, const Pa
                                            std::size_t count, ModelFit fit, double max_pieces,
                                            bool lanes);
 
+/// Refits the models of `isets` (their candidate lists do not depend on the fit): the same
+/// indexes build_field_indexes would make with `fit`.
+void refit_models(std::vector<ISetIndex>& isets, ModelFit fit);
+
 }  // namespace lacl::detail

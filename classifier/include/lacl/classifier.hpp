@@ -52,9 +52,14 @@ struct CompileOptions {
   /// Indexes of at most this many intervals are searched whole, without their model (see
   /// ISetIndex::whole; at most kWholeSearchMax, 0 for none); nullopt: tuned.
   std::optional<std::uint32_t> whole_search;
-  /// Wall-clock budget for the measurements. 0 tunes nothing: the knobs keep their defaults
-  /// (or the values given), so the same rules always compile to the same structure.
+  /// Wall-clock budget for the measurements and the candidates they time, counted from once
+  /// the starting configuration is built. 0 tunes nothing: the knobs keep their defaults (or
+  /// the values given), so the same rules always compile to the same structure.
   double tuning_budget_ms = 150.0;
+  /// The tuner also stops once it has spent this many times what the compile took without it
+  /// (the partition and the starting configuration), so that by default tuning at most doubles
+  /// a compile: a rule update is not held up for a few percent. 0: tuning_budget_ms alone.
+  double tuning_ratio = 1.0;
   std::uint64_t seed = 1;           ///< seed of the synthetic tuning traffic
   /// A sample of real traffic to tune on (evenly spaced keys of it are used); empty: traffic
   /// synthesised from the rules. Only read during compile().
