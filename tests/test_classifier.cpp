@@ -1,6 +1,8 @@
 // The learned Classifier against the LinearScan reference: generated rule sets of every profile
 // and many sizes and seeds, packets at and beside every range boundary, 0 and max values, random
 // packets; hand-made edge cases; every batch length.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "keys.hpp"
@@ -276,6 +278,36 @@ TEST_CASE("the tuner never takes memory over the cap, or further over it", "[cla
     CHECK(d->bytes() <= start->bytes());
     expect_same(*d, ref, keys, set->rules());
   }
+}
+
+TEST_CASE("the tuning ratio bounds the tuner by the untuned compile's time",
+          "[classifier][tuning]") {
+  auto set = RuleSet::make(generate_rules(Profile::kAcl, 1000, 12));
+  REQUIRE(set);
+  auto lines_with = [](const Classifier& c, const char* what) {
+    return std::count_if(c.report().tuning.begin(), c.report().tuning.end(),
+                         [&](const std::string& l) { return l.find(what) != std::string::npos; });
+  };
+  CompileOptions o;
+  o.tuning_budget_ms = 60000;
+  // A ratio too small for anything after the start: it is timed, nothing else is tried.
+  o.tuning_ratio = 1e-9;
+  auto few = Classifier::compile(*set, o);
+  REQUIRE(few);
+  CAPTURE(few->report().to_text());
+  CHECK(few->report().tuning.size() == 2);
+  CHECK(lines_with(*few, "chosen") == 1);
+  // No ratio: the budget alone, which is ample, so every stage runs down to the last (batch).
+  o.tuning_ratio = 0;
+  auto all = Classifier::compile(*set, o);
+  REQUIRE(all);
+  CAPTURE(all->report().to_text());
+  CHECK(lines_with(*all, "epsilon") > 0);
+  CHECK(lines_with(*all, "batch") > 0);
+  LinearScan ref(*set);
+  const auto keys = test::boundary_keys(set->rules(), 20000, 13);
+  expect_same(*few, ref, keys, set->rules());
+  expect_same(*all, ref, keys, set->rules());
 }
 
 TEST_CASE("without a tuning budget the same rules compile to the same structure",
