@@ -237,8 +237,8 @@ def write_report(args, results, commands, failures, plots, plot_note, have_dpdk)
                "smaller or builds faster. rte_acl's bytes are its run-time tables (EAL heap "
                "growth across rte_acl_build); lacl's are everything its classifier holds, rule "
                "rows included; the hash floor stores the trace's own distinct 5-tuples. lacl's "
-               "build time includes its tuner's measurements (by default at most as long as "
-               "the compile without them, `--tuning-ratio`, and at most 150 ms, "
+               "build time includes its tuner's measurements (by default stopped once they have "
+               "taken as long as the compile without them, `--tuning-ratio`, and at most 150 ms, "
                "`--tuning-budget-ms`); `lacl_untuned` is the same compiler without them (a zero "
                "budget): the partition and the indexes alone, with the default knobs.\n")
     out.append("## All numbers\n")

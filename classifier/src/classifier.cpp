@@ -90,7 +90,8 @@ struct Candidate {
   std::uint32_t batch = 32;
   detail::ClassifyFn fn = nullptr;
 
-  /// As Classifier::bytes counts them, less what every candidate holds alike (the actions).
+  /// As Classifier::bytes counts them, less what every candidate holds alike (the Classifier
+  /// itself and the actions).
   std::size_t bytes() const {
     std::size_t b = remainder.bytes();
     for (const ISetIndex& s : isets)
@@ -265,17 +266,16 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   rep.partition_ms = ms_since(t0);
 
   // 2. Index every candidate iSet (tuning epsilon on the way).
-  // Keys per measured pass: enough to spread over the rules, few enough to be quick. Each pass
-  // gets its own keys (see measure_ns).
   // With no tuning budget nothing is measured, not even the start: the compile is the partition
   // and the indexes alone.
   const bool tuned = options.tuning_budget_ms > 0;
+  // Keys per measured pass: enough to spread over the rules, few enough to be quick. Each pass
+  // gets its own keys (see measure_ns).
   const std::size_t pass_keys = std::clamp<std::size_t>(rules.size(), 1024, 8192);
   std::vector<PacketKey> traffic;
-  if (!tuned) {
-  } else if (options.traffic.empty()) {
+  if (tuned && options.traffic.empty()) {
     traffic = tuning_traffic(rules, kMeasurePasses * pass_keys, options.seed);
-  } else {
+  } else if (tuned) {
     const std::size_t n = std::min(kMeasurePasses * pass_keys, options.traffic.size());
     for (std::size_t i = 0; i < n; ++i)
       traffic.push_back(options.traffic[i * options.traffic.size() / n]);
@@ -371,8 +371,9 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
                              static_cast<double>(best.layers)));
   }
 
-  // 3. Tuning by measurement, one knob at a time, each a strict improvement of the measured
-  //    ns/key on the synthetic traffic; within the time budget.
+  // 3. Tuning by measurement, one knob at a time: a candidate replaces the incumbent when
+  //    `wins` says so (faster on the tuning traffic, within the memory rules above); within the
+  //    time budget.
   if (!options.lanes && !best.isets.empty() && budget_left()) {
     // The other layout of the candidate lists: lanes validate a list in a few vector compares
     // with no branch on the traffic, rows stop at the first match and can touch fewer cache
@@ -382,13 +383,14 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     for (ISetIndex& s : cand.isets)
       s.use_lanes(!lanes);
     const std::string what = std::string("candidate lists as ") + (lanes ? "rows" : "lanes");
-    const bool over = over_cap(cand, what);
-    const double ns = over ? 0 : measure_against(cand, best, traffic, best_ns);
-    if (!over) rep.tuning.push_back(what + fmt(": %.1f ns/key", ns));
-    if (!over && wins(cand, ns)) {
-      best_ns = ns;
-      best.isets = std::move(cand.isets);
-      lanes = !lanes;
+    if (!over_cap(cand, what)) {
+      const double ns = measure_against(cand, best, traffic, best_ns);
+      rep.tuning.push_back(what + fmt(": %.1f ns/key", ns));
+      if (wins(cand, ns)) {
+        best_ns = ns;
+        best.isets = std::move(cand.isets);
+        lanes = !lanes;
+      }
     }
   }
   if (!options.epsilon && !best.isets.empty()) {
@@ -547,8 +549,8 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
       }
     }
   }
-  rep.tuning_ms = tuned ? ms_since(t_tune) : 0;
   if (tuned) {
+    rep.tuning_ms = ms_since(t_tune);
     rep.tuning.push_back(
         fmt("chosen: %.1f ns/key on %.0f ", best_ns, static_cast<double>(traffic.size())) +
         (options.traffic.empty() ? "synthetic keys" : "keys sampled from the given traffic"));

@@ -57,8 +57,9 @@ struct CompileOptions {
   /// the values given), so the same rules always compile to the same structure.
   double tuning_budget_ms = 150.0;
   /// The tuner also stops once it has spent this many times what the compile took without it
-  /// (the partition and the starting configuration), so that by default tuning at most doubles
-  /// a compile: a rule update is not held up for a few percent. 0: tuning_budget_ms alone.
+  /// (the partition and the starting configuration; the candidate being timed then finishes),
+  /// so that by default tuning about doubles a compile at most: a rule update is not held up
+  /// for a few percent. 0: tuning_budget_ms alone.
   double tuning_ratio = 1.0;
   std::uint64_t seed = 1;           ///< seed of the synthetic tuning traffic
   /// A sample of real traffic to tune on (evenly spaced keys of it are used); empty: traffic
