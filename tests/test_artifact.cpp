@@ -203,6 +203,9 @@ void expect_same_structure(const Classifier& a, const Classifier& b) {
   }
   CHECK(a.remainder().size() == b.remainder().size());
   CHECK(a.remainder().tuple_count() == b.remainder().tuple_count());
+  CHECK(a.bit_vectors().size() == b.bit_vectors().size());
+  CHECK(a.bit_vectors().vector_count() == b.bit_vectors().vector_count());
+  CHECK(a.remainder_rows() == b.remainder_rows());
   CHECK(a.bytes() == b.bytes());
   // The structural report is measured on the loaded parts; it must agree with the compiler's.
   const CompileReport& ra = a.report();
@@ -212,6 +215,7 @@ void expect_same_structure(const Classifier& a, const Classifier& b) {
   CHECK(ra.bytes == rb.bytes);
   CHECK(rb.bytes == b.bytes());
   CHECK(ra.remainder_rules == rb.remainder_rules);
+  CHECK(ra.remainder_algorithm == rb.remainder_algorithm);
   CHECK(ra.epsilon == rb.epsilon);
   CHECK(ra.lanes == rb.lanes);
   CHECK(ra.tuning == rb.tuning);
@@ -455,7 +459,7 @@ TEST_CASE("damaged headers are refused with their reason", "[artifact][refuse]")
       {"magic", [](Bytes& b) { put8(b, 3, 'X'); }, n + "bad magic"},
       {"magic end", [](Bytes& b) { put8(b, 7, 1); }, n + "bad magic"},
       {"newer version", [](Bytes& b) { put32(b, L::kVersion, 7); },
-       n + "unsupported format version 7 (this lacl reads up to 1)"},
+       n + "unsupported format version 7 (this lacl reads up to 2)"},
       {"version 0", [](Bytes& b) { put32(b, L::kVersion, 0); }, n + "unsupported format version 0"},
       {"big-endian", [](Bytes& b) { put32(b, L::kByteOrder, 0x04030201u); },
        n + "big-endian artifact"},
@@ -750,6 +754,62 @@ TEST_CASE("structural damage behind valid checksums is refused", "[artifact][ref
   CHECK(lowered);
 }
 
+TEST_CASE("bit-vector remainders round-trip, and bad ones are refused",
+          "[artifact][bit-vectors]") {
+  for (Profile p : {Profile::kAcl, Profile::kFw, Profile::kIpc}) {
+    for (std::size_t n : {1u, 300u, 1200u}) {
+      for (bool behind : {false, true}) {
+        if (behind && n < 100) continue;  // a rule or two all fit an index
+        CAPTURE(profile_name(p), n, behind);
+        const auto rules = rules_of(p, n, n * 17 + 3);
+        CompileOptions o;
+        o.bit_vectors = true;
+        if (behind) {
+          o.max_isets = 2;  // the remainder behind two indexes
+        } else {
+          o.min_iset_size = static_cast<std::uint32_t>(n + 1);  // every rule
+        }
+        const Classifier c = compile(rules, Action::drop(), o, /*deterministic=*/true);
+        REQUIRE(c.report().remainder_algorithm == "bit-vectors");
+        round_trip(c, probe_keys(rules, n));
+      }
+    }
+  }
+  const auto rules = rules_of(Profile::kFw, 300, 5);
+  CompileOptions o;
+  o.bit_vectors = true;
+  o.min_iset_size = 301;
+  const Classifier c = compile(rules, Action::drop(), o, /*deterministic=*/true);
+  const Bytes good = serialize_artifact(c, ArtifactMeta{});
+  const RemainderAt rem = remainder_at(good);
+  REQUIRE(rem.ntuples == 0);
+  REQUIRE(rem.nslots == 0);
+  REQUIRE(rem.nrows == 300);
+  const std::string n = std::string(kName) + ": ";
+  {
+    // The rows must be in increasing id order: bit i is the i-th rule in priority order.
+    Bytes b = good;
+    std::array<std::byte, 32> row0;
+    std::memcpy(row0.data(), b.data() + rem.rows, 32);
+    std::memcpy(b.data() + rem.rows, b.data() + rem.rows + 32, 32);
+    std::memcpy(b.data() + rem.rows + 32, row0.data(), 32);
+    CHECK(load_error(resealed(b)) ==
+          n + "bad remainder: bit-vector row 1 (rule 0) is not after rule 1");
+  }
+  {
+    // Version 1 has no bit vectors: such a remainder is a tuple space that does not verify.
+    Bytes b = good;
+    put32(b, detail::ArtifactLayout::kVersion, 1);
+    CHECK_THAT(load_error(resealed(b)), StartsWith(n + "bad remainder: the tuple space"));
+  }
+  {
+    // A rule listed in the vectors and an index both: refused by the cover check.
+    Bytes b = good;
+    put32(b, rem.rows + 32 * 1 + 28, 0);
+    CHECK_THAT(load_error(resealed(b)), StartsWith(n + "bad rule cover"));
+  }
+}
+
 namespace {
 
 // The first match over all of a classifier's rows: an oracle that needs nothing but the rows.
@@ -759,7 +819,8 @@ std::vector<RuleId> scan_rows(const Classifier& c, std::span<const PacketKey> ke
     const std::vector<detail::RuleRow> candidates = s.candidate_rows();
     rows.insert(rows.end(), candidates.begin(), candidates.end());
   }
-  rows.insert(rows.end(), c.remainder().rows().begin(), c.remainder().rows().end());
+  const std::vector<detail::RuleRow> rest = c.remainder_rows();
+  rows.insert(rows.end(), rest.begin(), rest.end());
   std::vector<RuleId> out(keys.size(), kNoMatch);
   for (std::size_t i = 0; i < keys.size(); ++i) {
     for (const detail::RuleRow& r : rows) {

@@ -220,8 +220,7 @@ TEST_CASE("interval floors are the smallest later rule that meets the interval",
     const auto isets = c->isets();
     REQUIRE(isets.size() >= 2);
     for (std::size_t k = 0; k < isets.size(); ++k) {
-      std::vector<detail::RuleRow> later(c->remainder().rows().begin(),
-                                         c->remainder().rows().end());
+      std::vector<detail::RuleRow> later = c->remainder_rows();
       for (std::size_t l = k + 1; l < isets.size(); ++l) {
         const auto rows = isets[l].candidate_rows();
         later.insert(later.end(), rows.begin(), rows.end());

@@ -36,7 +36,9 @@ std::string options_text(const CompileCmdOptions& o, RuleFormat format) {
     << " batch=" << c.batch << " tuning_budget_ms=" << c.tuning_budget_ms
     << " tuning_ratio=" << c.tuning_ratio << " seed=" << c.seed
     << " lists=" << (c.lanes ? (*c.lanes ? "lanes" : "rows") : "tuned") << " whole_search="
-    << (c.whole_search ? std::to_string(*c.whole_search) : std::string("tuned"));
+    << (c.whole_search ? std::to_string(*c.whole_search) : std::string("tuned"))
+    << " remainder="
+    << (c.bit_vectors ? (*c.bit_vectors ? "bit-vectors" : "tuple-space") : "tuned");
   s << " rule_action=" << o.input.rule_action << " default_action=" << o.input.default_action;
   if (format == RuleFormat::kIptables) {
     s << " table=" << o.input.table << " chain=" << o.input.chain
@@ -125,6 +127,21 @@ void add_compile_command(CLI::App& app) {
          "Search indexes of at most N intervals whole, one vector search without their model "
          "(0 for none; default: tuned)")
       ->check(CLI::Range(0u, kWholeSearchMax));
+  cmd->add_option_function<std::string>(
+         "--remainder",
+         [o](const std::string& v) {
+           if (v == "tuned") {
+             o->compile.bit_vectors.reset();
+           } else {
+             o->compile.bit_vectors = v == "bit-vectors";
+           }
+         },
+         "Remainder algorithm: tuple-space (hashed tuples), bit-vectors (per-field bit vectors, "
+         "whatever their size; with --min-iset-size above the rule count, every rule) or tuned "
+         "(default: measured, within --max-bytes-per-rule)")
+      ->check(CLI::IsMember({"tuned", "tuple-space", "bit-vectors"}));
+  cmd->add_option("--min-iset-size", o->compile.min_iset_size,
+                  "Smallest iSet worth indexing (0: tuned)");
   cmd->add_option("--tuning-budget-ms", o->compile.tuning_budget_ms, "Time the tuner may spend")
       ->capture_default_str();
   cmd->add_option("--tuning-ratio", o->compile.tuning_ratio,

@@ -193,7 +193,7 @@ inline constexpr std::uint32_t kSwappedMark = 0x04030201u;
 inline constexpr std::uint32_t kRowsLayout = 0;
 inline constexpr std::uint32_t kLanesLayout = 1;
 
-// The sections of version 1, in the order they are written.
+// The sections of versions 1 and 2, in the order they are written.
 enum SectionId : std::size_t {
   kMeta,
   kReport,

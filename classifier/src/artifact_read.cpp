@@ -363,7 +363,13 @@ void check_remainder_exact(const TupleSpace& ts) {
   }
 }
 
-TupleSpace read_remainder(std::span<const std::byte> s, std::uint64_t rule_count, Cover& cover) {
+struct Remainder {
+  TupleSpace tuples;
+  BitVectors bits;
+};
+
+Remainder read_remainder(std::span<const std::byte> s, std::uint32_t version,
+                         std::uint64_t rule_count, Cover& cover) {
   Reader r(s, "remainder");
   const std::uint64_t ntuples = r.u64("the tuple count");
   const std::uint64_t nslots = r.u64("the slot count");
@@ -388,14 +394,30 @@ TupleSpace read_remainder(std::span<const std::byte> s, std::uint64_t rule_count
   for (std::uint32_t k = 0; k < rows.size(); ++k)
     cover.listed(Cover::kRemainder, rows, k, 0, "remainder");
   (void)cover.take_new();
-  TupleSpace ts;
+  Remainder out;
+  if (version >= 2 && tuples.empty() && slots.empty() && !rows.empty()) {  // bit vectors
+    for (std::size_t k = 1; k < rows.size(); ++k) {
+      if (rows[k].id <= rows[k - 1].id) {
+        refuse("bad remainder: bit-vector row %zu (rule %u) is not after rule %u", k, rows[k].id,
+               rows[k - 1].id);
+      }
+    }
+    std::optional<BitVectors> bits = BitVectors::build(rows, BitVectors::kMaxBytes);
+    if (!bits) {
+      refuse("bad remainder: bit vectors of %zu rules would take more than %zu bytes",
+             rows.size(), BitVectors::kMaxBytes);
+    }
+    out.bits = std::move(*bits);
+    return out;
+  }
+  TupleSpace& ts = out.tuples;
   if (!TupleSpace::assemble(ts, std::move(tuples), std::move(slots), std::move(rows))) {
     refuse(
         "bad remainder: the tuple space does not verify (tuple order, slot offsets or row "
         "order)");
   }
   check_remainder_exact(ts);
-  return ts;
+  return out;
 }
 
 struct Loaded {
@@ -449,12 +471,13 @@ Loaded load(std::span<const std::byte> bytes) {
     refuse("index out of range: the indexes merge %zu iSets (at most %u)", layers,
            CompileOptions::kMaxISets);
   }
-  TupleSpace rem = read_remainder(sec[kRemainder], rule_count, cover);
+  Remainder rem = read_remainder(sec[kRemainder], out.container.version, rule_count, cover);
   cover.check_complete();
 
   out.classifier =
       Classifier::assemble(static_cast<std::size_t>(rule_count), default_action, std::move(actions),
-                           std::move(isets), std::move(rem), batch, std::move(report));
+                           std::move(isets), std::move(rem.tuples), std::move(rem.bits), batch,
+                           std::move(report));
   return out;
 }
 

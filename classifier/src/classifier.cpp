@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <new>
 #include <numeric>
 
@@ -89,59 +90,93 @@ struct Candidate {
   TupleSpace remainder;
   std::uint32_t batch = 32;
   detail::ClassifyFn fn = nullptr;
+  BitVectors bits;                          // the remainder instead, when not empty
+  std::vector<detail::RuleRow> bits_rows;   // bits.rows(), kept for the floors
+
+  std::span<const detail::RuleRow> remainder_rows() const {
+    return bits.empty() ? remainder.rows() : std::span<const detail::RuleRow>(bits_rows);
+  }
 
   /// As Classifier::bytes counts them, less what every candidate holds alike (the Classifier
   /// itself and the actions).
   std::size_t bytes() const {
-    std::size_t b = remainder.bytes();
+    std::size_t b = remainder.bytes() + bits.bytes();
     for (const ISetIndex& s : isets)
       b += sizeof(s) + s.bytes();
     return b;
   }
 };
 
-using ISetViews = std::array<detail::ISetView, CompileOptions::kMaxISets>;
+// The storage the pipeline's views of a classifier point into.
+struct Views {
+  std::array<detail::ISetView, CompileOptions::kMaxISets> isets;
+  detail::BitVectorsView bits;
+};
+
+// The pipeline's view of a RangeIndex on `field`, searched whole or through its model; the
+// candidate lists are left for the caller.
+detail::ISetView index_view(const RangeIndex& ix, Field field, bool whole) noexcept {
+  const auto n = static_cast<std::uint32_t>(ix.size());
+  const std::uint32_t width = whole ? std::bit_ceil(n) : ix.search_width();
+  // Blocks a window can touch: a whole search's n keys from the first, or a model's widest
+  // window from anywhere in a block. Two passes of one vector compare each beat one pass
+  // once the window needs more than two (measured: even at two they tie), and the first
+  // pass compares at most one vector of block keys.
+  constexpr std::uint32_t kBlock = RangeIndex::kBlock;
+  const std::uint32_t lanes = whole ? (n - 1) / kBlock + 1 : (ix.max_window() - 1) / kBlock + 2;
+  detail::ISetView v{};
+  v.field = static_cast<std::uint32_t>(field);
+  v.best = kNoMatch;
+  v.first_key = ix.keys()[0];
+  v.shift = ix.radix_shift();
+  v.n = n;
+  v.width = width;
+  v.radix_steps = ix.radix_steps();
+  v.whole = whole;
+  v.segment_count = static_cast<std::uint32_t>(ix.segments().size());
+  v.columns = ix.segment_columns().empty() ? nullptr : ix.segment_columns().data();
+  v.column_rows = static_cast<std::uint32_t>(ix.segment_columns().size() / 4);
+  v.radix = ix.radix_table().data();
+  v.segments = ix.stored_segments().data();
+  v.keys = ix.keys().data();
+  v.blocks = ix.block_keys().data();
+  v.block_lanes = width > 2 * kBlock && lanes <= kBlock ? lanes : 0u;  // see kTwoLevelMaxWindow
+  return v;
+}
 
 // The pipeline's view of a classifier's parts; `views` is the storage the view points into.
 detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpace& remainder,
-                               ISetViews& views) noexcept {
+                               const BitVectors& bits, Views& views) noexcept {
   for (std::size_t i = 0; i < isets.size(); ++i) {
-    const RangeIndex& ix = isets[i].index;
-    const auto n = static_cast<std::uint32_t>(ix.size());
-    const std::uint32_t width = isets[i].whole ? std::bit_ceil(n) : ix.search_width();
-    // Blocks a window can touch: a whole search's n keys from the first, or a model's widest
-    // window from anywhere in a block. Two passes of one vector compare each beat one pass
-    // once the window needs more than two (measured: even at two they tie), and the first
-    // pass compares at most one vector of block keys.
-    constexpr std::uint32_t kBlock = RangeIndex::kBlock;
-    const std::uint32_t lanes =
-        isets[i].whole ? (n - 1) / kBlock + 1 : (ix.max_window() - 1) / kBlock + 2;
-    views[i] = {static_cast<std::uint32_t>(isets[i].field),
-                isets[i].best,
-                ix.keys()[0],
-                ix.radix_shift(),
-                n,
-                width,
-                ix.radix_steps(),
-                isets[i].whole,
-                static_cast<std::uint32_t>(ix.segments().size()),
-                ix.segment_columns().empty() ? nullptr : ix.segment_columns().data(),
-                static_cast<std::uint32_t>(ix.segment_columns().size() / 4),
-                ix.radix_table().data(),
-                ix.stored_segments().data(),
-                ix.keys().data(),
-                ix.block_keys().data(),
-                width > 2 * kBlock && lanes <= kBlock ? lanes : 0u,  // see kTwoLevelMaxWindow
-                isets[i].offsets.empty() ? nullptr : isets[i].offsets.data(),
-                isets[i].rows.data(),
-                isets[i].lanes.empty() ? nullptr : isets[i].lanes.data(),
-                isets[i].lanes.empty() ? nullptr : isets[i].links.data(),
-                isets[i].floors.data()};
+    detail::ISetView& v = views.isets[i];
+    v = index_view(isets[i].index, isets[i].field, isets[i].whole);
+    v.best = isets[i].best;
+    v.offsets = isets[i].offsets.empty() ? nullptr : isets[i].offsets.data();
+    v.rows = isets[i].rows.data();
+    v.lanes = isets[i].lanes.empty() ? nullptr : isets[i].lanes.data();
+    v.links = isets[i].lanes.empty() ? nullptr : isets[i].links.data();
+    v.floors = isets[i].floors.data();
   }
   detail::TupleSpaceView rv{remainder.tuples().data(),
                             static_cast<std::uint32_t>(remainder.tuple_count()),
                             remainder.slots().data(), remainder.rows().data()};
-  return {std::span(views.data(), isets.size()), rv};
+  const detail::BitVectorsView* bv = nullptr;
+  if (!bits.empty()) {
+    detail::BitVectorsView& b = views.bits;
+    b.fields = static_cast<std::uint32_t>(bits.fields().size());
+    b.words = static_cast<std::uint32_t>(bits.words_per_vector());
+    b.best = bits.ids()[0];
+    b.ids = bits.ids().data();
+    for (std::size_t f = 0; f < bits.fields().size(); ++f) {
+      const BitVectors::FieldTable& t = bits.fields()[f];
+      // A field of a few intervals is searched whole: one vector compare, no model.
+      b.index[f] = index_view(t.index, t.field, t.index.size() <= RangeIndex::kBlock);
+      b.vector_of[f] = t.vector_of.data();
+      b.vectors[f] = t.words.data();
+    }
+    bv = &b;
+  }
+  return {std::span(views.isets.data(), isets.size()), rv, bv};
 }
 
 // A whole search reads std::bit_ceil(n) keys from the first; the keys are padded with at least
@@ -154,12 +189,12 @@ void search_whole(std::vector<ISetIndex>& isets, std::uint32_t most) {
     s.whole = s.index.size() <= most;
 }
 
-// Call after any change to c.isets or c.remainder: the floors depend on both.
-void link(Candidate& c) { link_floors(c.isets, c.remainder); }
+// Call after any change to c.isets or the remainder: the floors depend on both.
+void link(Candidate& c) { link_floors(c.isets, c.remainder_rows()); }
 
 void classify_with(const Candidate& c, std::span<const PacketKey> keys, std::span<RuleId> out) {
-  ISetViews views;
-  c.fn(tables_of(c.isets, c.remainder, views), keys, out, c.batch);
+  Views views;
+  c.fn(tables_of(c.isets, c.remainder, c.bits, views), keys, out, c.batch);
 }
 
 constexpr std::size_t kMeasurePasses = 4;  // one to warm the caches, then the timed ones
@@ -284,28 +319,54 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   std::vector<RuleId> all_ids(rules.size());
   std::iota(all_ids.begin(), all_ids.end(), RuleId{0});
   TupleSpace::Params tuple_params;
-  // The remainder when the first `keep` iSets are indexed.
-  auto remainder_of = [&](std::size_t keep, std::uint32_t collisions) {
+  // The remainder's rules when the first `keep` iSets are indexed.
+  auto rest_of = [&](std::size_t keep) {
     std::vector<RuleId> rest = part.remainder;
     for (std::size_t i = keep; i < part.isets.size(); ++i) {
       rest.insert(rest.end(), part.isets[i].rules.begin(), part.isets[i].rules.end());
     }
+    return rest;
+  };
+  // The remainder as a tuple space when the first `keep` iSets are indexed.
+  auto remainder_of = [&](std::size_t keep, std::uint32_t collisions) {
     TupleSpace::Params p = tuple_params;
     p.max_collisions = collisions;
-    return TupleSpace::build(rules, rest, p);
+    return TupleSpace::build(rules, rest_of(keep), p);
   };
+  // The rules `ids` as cand's remainder in bit vectors of at most max_bytes; false, and cand
+  // unchanged, when they would take more.
+  auto use_bits = [&](Candidate& cand, std::vector<RuleId> ids, std::size_t max_bytes) {
+    std::sort(ids.begin(), ids.end());
+    std::vector<detail::RuleRow> rows;
+    rows.reserve(ids.size());
+    for (RuleId id : ids)
+      rows.push_back(detail::RuleRow::from(rules[id], id));
+    std::optional<BitVectors> bits = BitVectors::build(rows, max_bytes);
+    if (!bits) return false;
+    cand.bits = std::move(*bits);
+    cand.bits_rows = std::move(rows);
+    cand.remainder = TupleSpace{};
+    return true;
+  };
+  const bool forced_bits = options.bit_vectors.value_or(false);
   bool lanes = options.lanes.value_or(true);
   // With the epsilon left to the compiler, an AVX-512 lookup's models are fitted coarser where
   // that makes them few enough segments to be searched in registers (ModelFit).
   const std::uint32_t register_segments =
       options.epsilon == 0 && c.isa_ == Isa::kAvx512 ? detail::kRegisterSegments : 0;
   auto fit = [&](std::uint32_t eps) { return detail::ModelFit{eps, register_segments}; };
+  // The bytes a candidate's bit vectors may take (set below, with the memory cap).
+  std::function<std::size_t(const Candidate&)> bits_allowance;
+  // A candidate with the first `keep` iSets indexed and the rest in the remainder, which takes
+  // the form of like's: bit vectors when they fit the allowance, else a tuple space.
   auto candidate = [&](std::size_t keep, std::uint32_t eps, double pieces, std::uint32_t collisions,
                        const Candidate& like) {
     Candidate cand;
     cand.isets = build_field_indexes(rules, part, keep, fit(eps), pieces, lanes);
     cand.layers = keep;
-    cand.remainder = remainder_of(keep, collisions);
+    if (like.bits.empty() || !use_bits(cand, rest_of(keep), bits_allowance(cand))) {
+      cand.remainder = remainder_of(keep, collisions);
+    }
     cand.batch = like.batch;
     cand.fn = like.fn;
     return cand;
@@ -323,7 +384,9 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   best.layers = part.isets.size();
   rep.index_ms = ms_since(t0);
   t0 = Clock::now();
-  best.remainder = remainder_of(best.layers, collisions);
+  if (!forced_bits || !use_bits(best, rest_of(best.layers), BitVectors::kMaxBytes)) {
+    best.remainder = remainder_of(best.layers, collisions);
+  }
   rep.remainder_ms = ms_since(t0);
   const auto t_tune = Clock::now();
   const double untuned_ms = rep.partition_ms + rep.index_ms + rep.remainder_ms;
@@ -342,13 +405,21 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   const std::size_t byte_cap = options.max_bytes_per_rule * rules.size();
   auto fits = [&](const Candidate& x) { return x.bytes() + fixed_bytes <= byte_cap; };
   double spread = 0;
-  if (tuned && budget_left()) {
-    for (int i = 0; i < 2; ++i) {
-      Candidate* twice[] = {&best, &best};
-      const std::vector<double> ns = measure_ns(twice, traffic);
-      spread = std::max(spread, std::abs(ns[0] - ns[1]) / std::min(ns[0], ns[1]));
-    }
-  }
+  int spread_pairs = 0;  // pairs of timings of the start the spread was taken from
+  auto note_spread = [&](double a, double b) {
+    spread = std::max(spread, std::abs(a - b) / std::min(a, b));
+    ++spread_pairs;
+  };
+  // Bit vectors may take what is left of the cap once the candidate's indexes are counted, or
+  // when the incumbent is already over it, what is left of the incumbent's size.
+  bits_allowance = [&](const Candidate& x) -> std::size_t {
+    std::size_t indexes = 0;
+    for (const ISetIndex& s : x.isets)
+      indexes += sizeof(s) + s.bytes();
+    const std::size_t cap = byte_cap > fixed_bytes ? byte_cap - fixed_bytes : 0;
+    const std::size_t room = std::max(cap, best.bytes());
+    return room > indexes ? room - indexes : 0;
+  };
   auto over_cap = [&](const Candidate& x, const std::string& what) {
     if (fits(x) || !fits(best)) return false;
     rep.tuning.push_back(what + ": over the memory budget");
@@ -361,25 +432,76 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     if (cand.bytes() <= best.bytes()) return ns < best_ns;
     return in && ns < best_ns * (1 - spread);
   };
-  if (tuned) {
-    rep.tuning.push_back(
-        fmt("all %.0f iSets indexed: %.1f ns/key (timing spread %.1f%%)",
-            static_cast<double>(best.layers), best_ns, 100 * spread) +
-        (fits(best) ? "" : ", over the memory budget"));
-  } else {
-    rep.tuning.push_back(fmt("all %.0f iSets indexed; no tuning budget, nothing measured",
-                             static_cast<double>(best.layers)));
-  }
+  const std::size_t start_line = rep.tuning.size();
+  const bool start_fits = fits(best);
+  const double start_ns = best_ns;
 
   // 3. Tuning by measurement, one knob at a time: a candidate replaces the incumbent when
   //    `wins` says so (faster on the tuning traffic, within the memory rules above); within the
   //    time budget.
+  if (tuned && !options.bit_vectors && !rules.empty()) {
+    // The remainder as bit vectors: one interval lookup per field and a few ANDs however the
+    // rules overlap, at rules / 8 bytes per interval. Tried for the remainder behind the
+    // indexes, then for every rule with no index at all; first, since for a small set the
+    // second can replace all that the later stages tune. A build stops as soon as it outgrows
+    // the memory it may take, so a large set costs little to rule out.
+    struct Layout {
+      std::size_t keep;
+      const char* what;
+    };
+    for (const Layout l : {Layout{best.layers, "remainder as bit vectors"},
+                           Layout{0, "no index, every rule in bit vectors"}}) {
+      if (!budget_left()) break;
+      if (l.keep == best.layers && (best.remainder.size() == 0 || best.isets.empty())) continue;
+      Candidate cand;
+      cand.layers = l.keep;
+      if (l.keep == best.layers) cand.isets = best.isets;
+      cand.batch = best.batch;
+      cand.fn = best.fn;
+      if (!use_bits(cand, rest_of(l.keep), bits_allowance(cand))) {
+        rep.tuning.push_back(std::string(l.what) + ": over the memory budget");
+        continue;
+      }
+      // Timed between two timings of the incumbent, whose difference is also the spread (the
+      // first stage, so the tuner's budget is not spent on the spread alone).
+      Candidate* three[] = {&best, &cand, &best};
+      const std::vector<double> t3 = measure_ns(three, traffic);
+      note_spread(t3[0], t3[2]);
+      best_ns = std::min(t3[0], t3[2]);
+      const double ns = t3[1];
+      rep.tuning.push_back(std::string(l.what) +
+                           fmt(": %.1f ns/key (%.0f vectors of %.0f words)", ns,
+                               static_cast<double>(cand.bits.vector_count()),
+                               static_cast<double>(cand.bits.words_per_vector())));
+      if (wins(cand, ns)) {
+        best_ns = ns;
+        best = std::move(cand);
+      }
+    }
+  }
+  while (tuned && spread_pairs < 2 && budget_left()) {
+    Candidate* twice[] = {&best, &best};
+    const std::vector<double> ns = measure_ns(twice, traffic);
+    note_spread(ns[0], ns[1]);
+  }
+  if (tuned) {
+    rep.tuning.insert(
+        rep.tuning.begin() + static_cast<std::ptrdiff_t>(start_line),
+        fmt("all %.0f iSets indexed: %.1f ns/key ", static_cast<double>(part.isets.size()),
+            start_ns) +
+            (spread_pairs == 0 ? std::string("(no budget left to time its spread)")
+                               : fmt("(timing spread %.1f%%)", 100 * spread)) +
+            (start_fits ? "" : ", over the memory budget"));
+  } else {
+    rep.tuning.push_back(fmt("all %.0f iSets indexed; no tuning budget, nothing measured",
+                             static_cast<double>(best.layers)));
+  }
   if (!options.lanes && !best.isets.empty() && budget_left()) {
     // The other layout of the candidate lists: lanes validate a list in a few vector compares
     // with no branch on the traffic, rows stop at the first match and can touch fewer cache
     // lines. First, since the layout shifts what the other knobs are worth (with lanes, longer
     // lists cost less).
-    Candidate cand{best.isets, best.layers, best.remainder, best.batch, best.fn};
+    Candidate cand = best;
     for (ISetIndex& s : cand.isets)
       s.use_lanes(!lanes);
     const std::string what = std::string("candidate lists as ") + (lanes ? "rows" : "lanes");
@@ -398,7 +520,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     // refit, cheap beside a rebuild; hence early, before the stages that rebuild.
     for (std::uint32_t eps : {4u, 8u, 32u, 64u}) {
       if (!budget_left()) break;
-      Candidate cand{best.isets, best.layers, best.remainder, best.batch, best.fn};
+      Candidate cand = best;
       detail::refit_models(cand.isets, fit(eps));
       if (over_cap(cand, fmt("epsilon %.0f", eps))) continue;
       const double ns = measure_against(cand, best, traffic, best_ns);
@@ -482,8 +604,8 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     for (const TupleSpace::Params& shape : shapes) {
       if (!budget_left()) break;
       tuple_params = shape;
-      Candidate cand{best.isets, best.layers, remainder_of(best.layers, collisions), best.batch,
-                     best.fn};
+      Candidate cand = best;
+      cand.remainder = remainder_of(best.layers, collisions);
       if (over_cap(cand, fmt("remainder tuples on a /%.0f grid", shape.ip_grid))) continue;
       const double ns = measure_against(cand, best, traffic, best_ns);
       rep.tuning.push_back(fmt("remainder tuples on a /%.0f grid, ", shape.ip_grid) +
@@ -501,7 +623,8 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   if (!options.max_collisions && best.remainder.size() > 0) {
     for (std::uint32_t cap : {2u, 4u, 16u, 64u}) {
       if (!budget_left()) break;
-      Candidate cand{best.isets, best.layers, remainder_of(best.layers, cap), best.batch, best.fn};
+      Candidate cand = best;
+      cand.remainder = remainder_of(best.layers, cap);
       if (over_cap(cand, fmt("remainder slot cap %.0f", cap))) continue;
       const double ns = measure_against(cand, best, traffic, best_ns);
       rep.tuning.push_back(fmt("remainder slot cap %.0f: %.1f ns/key (%.0f tuples)", cap, ns,
@@ -524,7 +647,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
                        [&](const ISetIndex& s) { return s.index.size() <= most; })) {
         break;
       }
-      Candidate cand{best.isets, best.layers, best.remainder, best.batch, best.fn};
+      Candidate cand = best;
       search_whole(cand.isets, most);
       const double ns = measure_against(cand, best, traffic, best_ns);
       rep.tuning.push_back(fmt("indexes of up to %.0f intervals searched whole: %.1f ns/key",
@@ -540,7 +663,8 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     for (std::uint32_t batch : {8u, 16u, 32u, 64u, 128u}) {
       if (!budget_left()) break;
       if (batch == best.batch) continue;
-      Candidate cand{best.isets, best.layers, best.remainder, batch, best.fn};
+      Candidate cand = best;
+      cand.batch = batch;
       const double ns = measure_against(cand, best, traffic, best_ns);
       rep.tuning.push_back(fmt("batch %.0f: %.1f ns/key", batch, ns));
       if (ns < best_ns) {
@@ -556,9 +680,10 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
         (options.traffic.empty() ? "synthetic keys" : "keys sampled from the given traffic"));
   }
 
+  link_floors(best.isets, best.remainder_rows());
   c.isets_ = std::move(best.isets);
   c.remainder_ = std::move(best.remainder);
-  link_floors(c.isets_, c.remainder_);
+  c.bits_ = std::move(best.bits);
   c.batch_ = best.batch;
   rep.epsilon = epsilon;
   rep.max_pieces = pieces;
@@ -575,8 +700,13 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
 }
 
 void Classifier::classify(std::span<const PacketKey> keys, std::span<RuleId> out) const noexcept {
-  ISetViews views;
-  detail::classify_fn(isa_)(tables_of(isets_, remainder_, views), keys, out, batch_);
+  Views views;
+  detail::classify_fn(isa_)(tables_of(isets_, remainder_, bits_, views), keys, out, batch_);
+}
+
+std::vector<detail::RuleRow> Classifier::remainder_rows() const {
+  if (!bits_.empty()) return bits_.rows();
+  return {remainder_.rows().begin(), remainder_.rows().end()};
 }
 
 RuleId Classifier::classify(const PacketKey& key) const noexcept {
@@ -608,17 +738,29 @@ void Classifier::describe_structure() {
          static_cast<std::uint32_t>(std::bit_width(s.index.radix_table().size() - 2)),
          s.index.max_window(), s.index.mean_window(), s.bytes(), s.whole});
   }
-  rep.remainder_rules = remainder_.size();
-  rep.remainder_algorithm = remainder_.is_linear() ? "linear" : "tuple-space";
-  rep.remainder_tuples = remainder_.tuple_count();
-  rep.remainder_bytes = remainder_.bytes();
+  if (!bits_.empty()) {
+    rep.remainder_rules = bits_.size();
+    rep.remainder_algorithm = "bit-vectors";
+    rep.remainder_tuples = 0;
+    rep.remainder_vectors = bits_.vector_count();
+    rep.remainder_words = bits_.words_per_vector();
+    rep.remainder_bytes = bits_.bytes();
+  } else {
+    rep.remainder_rules = remainder_.size();
+    rep.remainder_algorithm = remainder_.is_linear() ? "linear" : "tuple-space";
+    rep.remainder_tuples = remainder_.tuple_count();
+    rep.remainder_vectors = 0;
+    rep.remainder_words = 0;
+    rep.remainder_bytes = remainder_.bytes();
+  }
   rep.coverage =
       rule_count_ == 0 ? 1.0 : static_cast<double>(covered) / static_cast<double>(rule_count_);
   rep.bytes = bytes();
 }
 
 std::size_t Classifier::bytes() const noexcept {
-  std::size_t b = sizeof(*this) + actions_.size() * sizeof(Action) + remainder_.bytes();
+  std::size_t b =
+      sizeof(*this) + actions_.size() * sizeof(Action) + remainder_.bytes() + bits_.bytes();
   for (const ISetIndex& s : isets_) {
     b += sizeof(s) + s.bytes();
   }
@@ -627,7 +769,8 @@ std::size_t Classifier::bytes() const noexcept {
 
 Classifier Classifier::assemble(std::size_t rule_count, Action default_action,
                                 std::vector<Action> actions, std::vector<ISetIndex> isets,
-                                TupleSpace remainder, std::uint32_t batch, CompileReport report) {
+                                TupleSpace remainder, BitVectors bits, std::uint32_t batch,
+                                CompileReport report) {
   Classifier c;
   c.rule_count_ = rule_count;
   c.default_action_ = default_action;
@@ -639,7 +782,8 @@ Classifier Classifier::assemble(std::size_t rule_count, Action default_action,
       s.best = std::min(s.best, row.id);
   }
   c.remainder_ = std::move(remainder);
-  link_floors(c.isets_, c.remainder_);
+  c.bits_ = std::move(bits);
+  link_floors(c.isets_, c.remainder_rows());
   c.batch_ = std::clamp<std::uint32_t>(batch, 1, kMaxChunk);
   c.report_ = std::move(report);
   c.describe_structure();

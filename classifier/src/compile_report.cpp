@@ -41,9 +41,15 @@ std::string CompileReport::to_text() const {
         k.whole ? ", searched whole" : "");
     s += line;
   }
-  std::snprintf(line, sizeof line, "remainder:  %zu rules, %s, %zu tuples, %s\n", remainder_rules,
-                remainder_algorithm.c_str(), remainder_tuples,
-                human_bytes(remainder_bytes).c_str());
+  if (remainder_vectors != 0) {
+    std::snprintf(line, sizeof line, "remainder:  %zu rules, %s, %zu vectors of %zu words, %s\n",
+                  remainder_rules, remainder_algorithm.c_str(), remainder_vectors,
+                  remainder_words, human_bytes(remainder_bytes).c_str());
+  } else {
+    std::snprintf(line, sizeof line, "remainder:  %zu rules, %s, %zu tuples, %s\n",
+                  remainder_rules, remainder_algorithm.c_str(), remainder_tuples,
+                  human_bytes(remainder_bytes).c_str());
+  }
   s += line;
   std::snprintf(line, sizeof line, "memory:     %s (%.1f bytes/rule)\n", human_bytes(bytes).c_str(),
                 rules ? static_cast<double>(bytes) / static_cast<double>(rules) : 0.0);
@@ -86,6 +92,8 @@ std::string CompileReport::to_json() const {
   j["remainder"] = {{"rules", remainder_rules},
                     {"algorithm", remainder_algorithm},
                     {"tuples", remainder_tuples},
+                    {"vectors", remainder_vectors},
+                    {"words_per_vector", remainder_words},
                     {"bytes", remainder_bytes}};
   j["bytes"] = bytes;
   j["bytes_per_rule"] = rules ? static_cast<double>(bytes) / static_cast<double>(rules) : 0.0;

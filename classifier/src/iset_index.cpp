@@ -124,11 +124,11 @@ std::size_t ISetIndex::bytes() const noexcept {
          detail::bytes_of(lanes) + detail::bytes_of(links) + detail::bytes_of(floors);
 }
 
-void link_floors(std::span<ISetIndex> isets, const TupleSpace& remainder) {
+void link_floors(std::span<ISetIndex> isets, std::span<const detail::RuleRow> remainder) {
   // Walking the indexes backwards, `later` holds the rows of everything after index k, sorted
   // by id: each interval takes the first (smallest) id that meets it, and a skip list over the
   // intervals not yet taken keeps that linear in rows plus intervals.
-  std::vector<detail::RuleRow> later(remainder.rows().begin(), remainder.rows().end());
+  std::vector<detail::RuleRow> later(remainder.begin(), remainder.end());
   auto by_id = [](const detail::RuleRow& a, const detail::RuleRow& b) { return a.id < b.id; };
   std::sort(later.begin(), later.end(), by_id);
   std::vector<std::uint32_t> next;

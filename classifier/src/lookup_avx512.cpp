@@ -194,6 +194,33 @@ struct Avx512 {
     return kBlock * block + (le != 0 ? le - 1 : 0);
   }
 
+  // Sixteen words (1024 rules) per step, in two vectors ANDed across the fields; the words
+  // past the vectors' end are masked off (the next vector's, or the padding).
+  static std::uint32_t first_common(const std::uint64_t* const* v, std::uint32_t nf,
+                                    std::uint32_t words) noexcept {
+    for (std::uint32_t w = 0; w < words; w += 16) {
+      const std::uint32_t left = words - w;
+      const auto live0 = static_cast<__mmask8>(_bzhi_u32(0xFFu, left));
+      const auto live1 = static_cast<__mmask8>(_bzhi_u32(0xFFu, left > 8 ? left - 8 : 0));
+      __m512i x0 = _mm512_maskz_loadu_epi64(live0, v[0] + w);
+      __m512i x1 = _mm512_maskz_loadu_epi64(live1, v[0] + w + 8);
+      for (std::uint32_t f = 1; f < nf; ++f) {
+        x0 = _mm512_and_si512(x0, _mm512_maskz_loadu_epi64(live0, v[f] + w));
+        x1 = _mm512_and_si512(x1, _mm512_maskz_loadu_epi64(live1, v[f] + w + 8));
+      }
+      const std::uint32_t any = _mm512_test_epi64_mask(x0, x0) |
+                                (static_cast<std::uint32_t>(_mm512_test_epi64_mask(x1, x1)) << 8);
+      if (any != 0) {
+        alignas(64) std::uint64_t x[16];
+        _mm512_store_si512(x, x0);
+        _mm512_store_si512(x + 8, x1);
+        const auto word = static_cast<std::uint32_t>(__builtin_ctz(any));
+        return (w + word) * 64 + static_cast<std::uint32_t>(__builtin_ctzll(x[word]));
+      }
+    }
+    return kNoCommonBit;
+  }
+
   // Sixteen unsigned compares per instruction: a window of up to 16 keys costs one load and one
   // compare instead of four dependent probes.
   static std::uint32_t search(const std::uint32_t* w, std::uint32_t width,

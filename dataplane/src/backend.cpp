@@ -91,7 +91,7 @@ Result<RuleSet> rules_of(const Classifier& c) {
     for (const detail::RuleRow& row : index.candidate_rows())
       take(row);
   }
-  for (const detail::RuleRow& row : c.remainder().rows())
+  for (const detail::RuleRow& row : c.remainder_rows())
     take(row);
   for (std::size_t id = 0; id < n && problem.empty(); ++id) {
     if (!seen[id]) problem = "rule " + std::to_string(id) + " has no row";

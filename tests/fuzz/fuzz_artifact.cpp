@@ -23,7 +23,7 @@ lacl::RuleId scan(const lacl::Classifier& c, const lacl::PacketKey& k) {
     for (const auto& r : s.candidate_rows())  // whichever layout holds them
       visit(r);
   }
-  for (const auto& r : c.remainder().rows())
+  for (const auto& r : c.remainder_rows())
     visit(r);
   return best;
 }
@@ -50,7 +50,7 @@ void exercise(std::span<const std::byte> bytes) {
     for (const auto& r : s.candidate_rows())
       corners(r);
   }
-  for (const auto& r : c->remainder().rows())
+  for (const auto& r : c->remainder_rows())
     corners(r);
   std::vector<lacl::RuleId> out(keys.size());
   c->classify(keys, out);

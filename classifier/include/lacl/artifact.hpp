@@ -6,7 +6,7 @@
 // learned indexes' error bounds are re-measured. A bad file is refused with the reason; a
 // half-built classifier is never returned.
 //
-// File layout, format version 1. Every integer is little-endian and fixed-width; offsets and
+// File layout, format version 2 (version 1 is the same without bit vectors, and still read). Every integer is little-endian and fixed-width; offsets and
 // lengths are in bytes from the start of the file.
 //
 //   header (64 bytes)
@@ -43,7 +43,9 @@
 //                   n u32 keys, the segments (u32 key, u32 base, u32 slope, u16 below,
 //                   u16 above), the u32 radix table, the u32 offsets, the rule rows
 //     remainder   u64 tuple count, u64 slot count, u64 row count, the tuples (8 u32 each, in
-//                 TupleSpace::Tuple order), the u32 slot offsets, the rule rows
+//                 TupleSpace::Tuple order), the u32 slot offsets, the rule rows; since
+//                 version 2, no tuples, no slots and one or more rows, in increasing id order,
+//                 is a remainder held as BitVectors, which the loader rebuilds from the rows
 //   A rule row is 32 bytes: u32 src lo, src hi, dst lo, dst hi; u16 src port lo, hi, dst port
 //   lo, hi; u8 proto lo, hi; u16 zero; u32 rule id.
 //
@@ -68,7 +70,7 @@
 namespace lacl {
 
 /// The newest artifact format version this build writes and reads.
-inline constexpr std::uint32_t kArtifactVersion = 1;
+inline constexpr std::uint32_t kArtifactVersion = 2;
 
 /// What an artifact records besides the classifier itself.
 struct ArtifactMeta {
@@ -107,7 +109,7 @@ std::vector<std::byte> serialize_artifact(const Classifier& c, const ArtifactMet
 Status write_artifact(const std::string& path, const Classifier& c, const ArtifactMeta& meta);
 
 /// Loads a classifier from artifact bytes (any alignment). `name` starts every error message:
-/// "NAME: bad magic", "NAME: unsupported format version 7 (this lacl reads up to 1)",
+/// "NAME: bad magic", "NAME: unsupported format version 7 (this lacl reads up to 2)",
 /// "NAME: truncated: ...", "NAME: checksum mismatch in section 'isets'",
 /// "NAME: whole-file checksum mismatch", "NAME: index out of range: ...", and others that say
 /// which field, section, iSet or row is wrong. Never reads outside `bytes`; allocates at most a
@@ -129,7 +131,7 @@ std::uint32_t crc32c(std::span<const std::byte> bytes, std::uint32_t crc = 0) no
 
 namespace detail {
 
-/// Field offsets of the version-1 layout above, for the loader and for tests that corrupt
+/// Field offsets of the layout above, for the loader and for tests that corrupt
 /// files on purpose.
 struct ArtifactLayout {
   static constexpr std::size_t kMagic = 0;

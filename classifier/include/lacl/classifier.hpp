@@ -5,7 +5,8 @@
 //
 // Compilation partitions the rules into iSets (rules pairwise disjoint on one field), indexes
 // each iSet with a RangeIndex whose error bound is proved, and puts the rest into a remainder
-// classifier (a TupleSpace). A lookup takes at most one candidate per iSet, validates it on all
+// classifier (a TupleSpace, or BitVectors where the compiler measures them faster; for a small
+// set that can be every rule). A lookup takes at most one candidate per iSet, validates it on all
 // fields, lets the remainder search only for rules better than the best candidate found, and
 // returns the highest-priority match: always the same answer as LinearScan.
 //
@@ -24,6 +25,7 @@
 #include "lacl/detail/aligned.hpp"
 #include "lacl/detail/candidate_lanes.hpp"
 #include "lacl/detail/rule_row.hpp"
+#include "lacl/bit_vectors.hpp"
 #include "lacl/isa.hpp"
 #include "lacl/range_index.hpp"
 #include "lacl/result.hpp"
@@ -52,6 +54,10 @@ struct CompileOptions {
   /// Indexes of at most this many intervals are searched whole, without their model (see
   /// ISetIndex::whole; at most kWholeSearchMax, 0 for none); nullopt: tuned.
   std::optional<std::uint32_t> whole_search;
+  /// Whether the remainder is held as bit vectors (BitVectors) instead of a tuple space;
+  /// nullopt: tuned, within the memory cap. true holds the partition's remainder as bit vectors
+  /// whatever their size (with a min_iset_size above the rule count, every rule).
+  std::optional<bool> bit_vectors;
   /// Wall-clock budget for the measurements and the candidates they time, counted from once
   /// the starting configuration is built. 0 tunes nothing: the knobs keep their defaults (or
   /// the values given), so the same rules always compile to the same structure.
@@ -92,8 +98,10 @@ struct CompileReport {
   std::size_t rules = 0;
   std::vector<ISet> isets;
   std::size_t remainder_rules = 0;
-  std::string remainder_algorithm;  ///< "tuple-space" or "linear"
+  std::string remainder_algorithm;  ///< "tuple-space", "linear" or "bit-vectors"
   std::size_t remainder_tuples = 0;
+  std::size_t remainder_vectors = 0;  ///< bit-vectors: distinct vectors over all fields
+  std::size_t remainder_words = 0;    ///< bit-vectors: 64-bit words per vector
   std::size_t remainder_bytes = 0;
   std::size_t bytes = 0;  ///< everything the classifier holds
   double coverage = 0.0;  ///< share of rules in iSets
@@ -168,8 +176,9 @@ struct ISetIndex {
 /// Most intervals an index searched whole may have: the keys' padding covers the rounding up.
 inline constexpr std::uint32_t kWholeSearchMax = 128;
 
-/// Sets every index's floors for the lookup order `isets`, then `remainder`.
-void link_floors(std::span<ISetIndex> isets, const TupleSpace& remainder);
+/// Sets every index's floors for the lookup order `isets`, then the remainder, whose rules are
+/// `remainder` (TupleSpace::rows or BitVectors::rows).
+void link_floors(std::span<ISetIndex> isets, std::span<const detail::RuleRow> remainder);
 
 class Classifier {
  public:
@@ -191,7 +200,12 @@ class Classifier {
   Action action(RuleId id) const noexcept { return actions_[id]; }
   const CompileReport& report() const noexcept { return report_; }
   std::span<const ISetIndex> isets() const noexcept { return isets_; }
+  /// The remainder when it is a tuple space (empty when it is bit vectors).
   const TupleSpace& remainder() const noexcept { return remainder_; }
+  /// The remainder when it is bit vectors (empty when it is a tuple space).
+  const BitVectors& bit_vectors() const noexcept { return bits_; }
+  /// The remainder's rules as rows, whichever structure holds them.
+  std::vector<detail::RuleRow> remainder_rows() const;
   std::uint32_t batch() const noexcept { return batch_; }
   /// The ISA variant of the lookup pipeline this classifier runs.
   Isa isa() const noexcept { return isa_; }
@@ -203,7 +217,8 @@ class Classifier {
   /// the loader checks select_isa() first so a bad LACL_ISA is an error.
   static Classifier assemble(std::size_t rule_count, Action default_action,
                              std::vector<Action> actions, std::vector<ISetIndex> isets,
-                             TupleSpace remainder, std::uint32_t batch, CompileReport report);
+                             TupleSpace remainder, BitVectors bits, std::uint32_t batch,
+                             CompileReport report);
 
  private:
   /// Fills the structural half of report_ from the built parts.
@@ -214,6 +229,7 @@ class Classifier {
   std::vector<Action> actions_;
   std::vector<ISetIndex> isets_;
   TupleSpace remainder_;
+  BitVectors bits_;  ///< the remainder instead of remainder_ when not empty
   std::uint32_t batch_ = 32;
   Isa isa_ = Isa::kScalar;
   CompileReport report_;

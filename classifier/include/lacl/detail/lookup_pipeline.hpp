@@ -67,10 +67,27 @@ struct TupleSpaceView {
   const RuleRow* rows = nullptr;
 };
 
+/// The bit-vector remainder (BitVectors) as the pipeline sees it; fields == 0 when there is none.
+struct BitVectorsView {
+  std::uint32_t fields = 0;  ///< looked-up fields
+  std::uint32_t words = 0;   ///< words per vector
+  RuleId best = kNoMatch;    ///< ids[0]
+  const RuleId* ids = nullptr;
+  /// Per looked-up field: its interval lookup (an index with no candidate lists), each
+  /// interval's vector offset, and the vectors.
+  ISetView index[kNumFields];
+  const std::uint32_t* vector_of[kNumFields];
+  const std::uint64_t* vectors[kNumFields];
+};
+
 struct LookupTables {
   std::span<const ISetView> isets;
   TupleSpaceView remainder;
+  const BitVectorsView* bits = nullptr;  ///< null when the remainder is not bit vectors
 };
+
+/// What Pipeline::first_common returns when no bit is set in every vector.
+inline constexpr std::uint32_t kNoCommonBit = 0xFFFFFFFFu;
 
 /// Signature of a per-ISA classify entry point.
 using ClassifyFn = void (*)(const LookupTables&, std::span<const PacketKey>, std::span<RuleId>,
@@ -323,6 +340,96 @@ struct Pipeline {
     }
   }
 
+  /// The first link of an index for the m keys act[0 .. m): value[j] becomes key act[j]'s
+  /// field and a[j] the start of its search window (0 for an index searched whole).
+  static void window_starts(const ISetView& s, const PacketKey* keys, const std::uint32_t* act,
+                            std::size_t m, std::uint32_t* value, std::uint32_t* a,
+                            std::uint32_t* b) noexcept {
+    if (s.whole) {
+      for (std::size_t j = 0; j < m; ++j) {
+        value[j] = field_of(keys[act[j]], s.field);
+        a[j] = 0;
+      }
+    } else {
+      model_starts(s, keys, act, m, value, a, b);
+      for (std::size_t j = 0; j < m; ++j) {
+        prefetch(s.keys + a[j]);
+        prefetch(s.keys + a[j] + s.width - 1);
+      }
+    }
+  }
+
+  /// The window search: a[j] becomes the interval holding value[j]; `fetch(a[j])` prefetches
+  /// what comes next.
+  template <class Fetch>
+  static void search_slots(const ISetView& s, std::size_t m, const std::uint32_t* value,
+                           std::uint32_t* a, Fetch fetch) noexcept {
+    if constexpr (requires { Isa::search_blocks(s.keys, s.blocks, 0u, 0u, 0u); }) {
+      if (s.block_lanes != 0) {
+        for (std::size_t j = 0; j < m; ++j) {
+          const std::uint32_t slot =
+              Isa::search_blocks(s.keys, s.blocks, a[j], s.block_lanes, value[j]);
+          a[j] = slot < s.n - 1 ? slot : s.n - 1;
+          fetch(a[j]);
+        }
+        return;
+      }
+    }
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::uint32_t slot = Isa::search(s.keys + a[j], s.width, value[j]) + a[j];
+      a[j] = slot < s.n - 1 ? slot : s.n - 1;
+      fetch(a[j]);
+    }
+  }
+
+  /// The first bit set in all `nf` vectors of `words` words at v[0 .. nf), or kNoCommonBit.
+  /// An ISA with a vector version provides Isa::first_common.
+  static std::uint32_t first_common(const std::uint64_t* const* v, std::uint32_t nf,
+                                    std::uint32_t words) noexcept {
+    if constexpr (requires { Isa::first_common(v, nf, words); }) {
+      return Isa::first_common(v, nf, words);
+    } else {
+      for (std::uint32_t w = 0; w < words; ++w) {
+        std::uint64_t x = v[0][w];
+        for (std::uint32_t f = 1; f < nf; ++f)
+          x &= v[f][w];
+        if (x != 0) return w * 64 + static_cast<std::uint32_t>(__builtin_ctzll(x));
+      }
+      return kNoCommonBit;
+    }
+  }
+
+  /// The bit-vector remainder for the m keys act[0 .. m): each field's interval, then the first
+  /// rule set in all the intervals' vectors, merged into best. Each field's link runs for all
+  /// the keys before the next, and the vectors are prefetched as their intervals are found.
+  template <std::size_t kChunk>
+  static void bit_vectors(const BitVectorsView& bv, const PacketKey* keys,
+                          const std::uint32_t* act, std::size_t m, std::uint32_t* value,
+                          std::uint32_t* a, std::uint32_t* b, RuleId* best) noexcept {
+    std::uint32_t at[kNumFields][kChunk];
+    for (std::uint32_t f = 0; f < bv.fields; ++f) {
+      const ISetView& s = bv.index[f];
+      window_starts(s, keys, act, m, value, a, b);
+      const std::uint64_t* vectors = bv.vectors[f];
+      const std::uint32_t* vector_of = bv.vector_of[f];
+      search_slots(s, m, value, a, [&](std::uint32_t slot) { prefetch(vector_of + slot); });
+      for (std::size_t j = 0; j < m; ++j) {
+        at[f][j] = vector_of[a[j]];
+        prefetch(vectors + at[f][j]);
+        prefetch(vectors + at[f][j] + bv.words - 1);
+      }
+    }
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::uint64_t* v[kNumFields];
+      for (std::uint32_t f = 0; f < bv.fields; ++f)
+        v[f] = bv.vectors[f] + at[f][j];
+      const std::uint32_t bit = first_common(v, bv.fields, bv.words);
+      const RuleId id = bit == kNoCommonBit ? kNoMatch : bv.ids[bit];
+      const std::uint32_t i = act[j];
+      best[i] = id < best[i] ? id : best[i];
+    }
+  }
+
   /// Classifies n <= kChunk keys.
   template <std::size_t kChunk>
   static void chunk(const LookupTables& t, const PacketKey* keys, RuleId* out,
@@ -345,37 +452,8 @@ struct Pipeline {
     for (const ISetView& s : t.isets) {
       const std::size_t m = select(best, floor, s.best, n, act);
       if (m == 0) continue;
-      if (s.whole) {
-        for (std::size_t j = 0; j < m; ++j) {
-          value[j] = field_of(keys[act[j]], s.field);
-          a[j] = 0;
-        }
-      } else {
-        model_starts(s, keys, act, m, value, a, b);
-        for (std::size_t j = 0; j < m; ++j) {
-          prefetch(s.keys + a[j]);
-          prefetch(s.keys + a[j] + s.width - 1);
-        }
-      }
-      // The window search: a[j] becomes the interval; `fetch` prefetches what comes next.
-      auto search_link = [&](auto fetch) {
-        if constexpr (requires { Isa::search_blocks(s.keys, s.blocks, 0u, 0u, 0u); }) {
-          if (s.block_lanes != 0) {
-            for (std::size_t j = 0; j < m; ++j) {
-              const std::uint32_t slot =
-                  Isa::search_blocks(s.keys, s.blocks, a[j], s.block_lanes, value[j]);
-              a[j] = slot < s.n - 1 ? slot : s.n - 1;
-              fetch(a[j]);
-            }
-            return;
-          }
-        }
-        for (std::size_t j = 0; j < m; ++j) {
-          const std::uint32_t slot = Isa::search(s.keys + a[j], s.width, value[j]) + a[j];
-          a[j] = slot < s.n - 1 ? slot : s.n - 1;
-          fetch(a[j]);
-        }
-      };
+      window_starts(s, keys, act, m, value, a, b);
+      auto search_link = [&](auto fetch) { search_slots(s, m, value, a, fetch); };
       if (s.offsets == nullptr) {  // one candidate per interval: rows[slot]
         search_link([&](std::uint32_t slot) {
           prefetch(s.rows + slot);
@@ -406,6 +484,10 @@ struct Pipeline {
           row_lists(s, keys, act, m, a, b, best, floor);
         }
       }
+    }
+    if (t.bits != nullptr) {
+      const std::size_t m = select(best, floor, t.bits->best, n, act);
+      if (m != 0) bit_vectors<kChunk>(*t.bits, keys, act, m, value, a, b, best);
     }
     if (t.remainder.count != 0) {
       for (std::size_t i = 0; i < n; ++i) {

@@ -1,0 +1,80 @@
+// BitVectors: a remainder classifier by per-field bit vectors, in the style of Lakshman and
+// Stiliadis (SIGCOMM 1998).
+//
+// On each field, the rules' range boundaries cut the values into elementary intervals, and
+// every rule either covers an interval whole or misses it. Each interval gets a bit vector with
+// bit i set when rule i (in priority order) covers it. A packet's match is then the first bit
+// set in all five vectors of the intervals its fields fall in: one interval lookup per field
+// and a few vector ANDs, whatever the rules' overlap, which is where the iSets and the tuple
+// space pay most. The vectors cost rules / 8 bytes per interval, so this suits a few thousand
+// rules at most; the compiler measures it against the other remainders.
+//
+// Each field's interval lookup is a RangeIndex over the intervals' first values, with its
+// proved error bound, as the iSet indexes use. Identical vectors of a field are stored once,
+// and a field every rule leaves whole is not looked up at all.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "lacl/detail/aligned.hpp"
+#include "lacl/detail/rule_row.hpp"
+#include "lacl/range_index.hpp"
+#include "lacl/rule.hpp"
+
+namespace lacl {
+
+class BitVectors {
+ public:
+  /// One looked-up field: its intervals' first values (indexed) and each interval's vector.
+  struct FieldTable {
+    Field field = Field::kSrcIp;
+    RangeIndex index;  ///< over the intervals' first values; the first is always 0
+    /// Interval j's vector starts at words()[vector_of[j]], words_per_vector() words.
+    detail::AlignedVector<std::uint32_t> vector_of;
+    /// The field's distinct vectors, then kPadWords zero words.
+    detail::AlignedVector<std::uint64_t> words;
+  };
+  /// Zero words after each field's last vector: a lookup may read whole 512-bit chunks.
+  static constexpr std::size_t kPadWords = 8;
+  /// The most any bit vectors may take: what the loader rebuilds from an artifact's rows, and
+  /// what the compiler builds when told to (beyond it, the remainder stays a tuple space).
+  static constexpr std::size_t kMaxBytes = std::size_t{256} << 20;
+
+  BitVectors() = default;
+
+  /// Builds over `rows` (strictly increasing ids). Returns nullopt when the vectors would take
+  /// more than `max_bytes` (the build stops as soon as they do, so a large rule set costs
+  /// little to reject).
+  static std::optional<BitVectors> build(std::span<const detail::RuleRow> rows,
+                                         std::size_t max_bytes);
+
+  /// min(best, the first of these rules matching k): the lookup by plain binary searches, for
+  /// tests and as the reference of the vector lookups.
+  RuleId classify(const PacketKey& k, RuleId best) const noexcept;
+
+  /// Rules held.
+  std::size_t size() const noexcept { return ids_.size(); }
+  bool empty() const noexcept { return ids_.empty(); }
+  /// Bit i of every vector stands for rule ids()[i], in increasing id order.
+  std::span<const RuleId> ids() const noexcept { return ids_; }
+  std::size_t words_per_vector() const noexcept { return words_per_vector_; }
+  /// The looked-up fields (never empty when rules are held).
+  std::span<const FieldTable> fields() const noexcept { return fields_; }
+  /// The rules as rows, recovered from the vectors (each rule's range on a field is the run of
+  /// intervals its bit is set in). Used for artifacts and the floors, not by lookups.
+  std::vector<detail::RuleRow> rows() const;
+  std::size_t bytes() const noexcept;
+  /// Distinct vectors over all fields.
+  std::size_t vector_count() const noexcept;
+
+ private:
+  std::vector<FieldTable> fields_;
+  detail::AlignedVector<RuleId> ids_;
+  std::size_t words_per_vector_ = 0;
+};
+
+}  // namespace lacl

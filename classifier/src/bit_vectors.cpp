@@ -1,0 +1,154 @@
+#include "lacl/bit_vectors.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <unordered_map>
+
+namespace lacl {
+namespace {
+
+// FNV-1a over a vector's words: the key of the table that stores identical vectors once.
+std::uint64_t hash_words(std::span<const std::uint64_t> w) noexcept {
+  std::uint64_t h = 0xCBF29CE484222325ull;
+  for (std::uint64_t x : w)
+    h = (h ^ x) * 0x100000001B3ull;
+  return h;
+}
+
+}  // namespace
+
+std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> rows,
+                                            std::size_t max_bytes) {
+  BitVectors bv;
+  const std::size_t n = rows.size();
+  if (n == 0) return bv;
+  const std::size_t w = (n + 63) / 64;
+  bv.words_per_vector_ = w;
+  bv.ids_.reserve(n);
+  for (const detail::RuleRow& r : rows)
+    bv.ids_.push_back(r.id);
+  std::size_t total = detail::bytes_of(bv.ids_);
+  std::vector<std::uint64_t> cur(w);
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> events;  // (position, rule | end bit)
+  constexpr std::uint32_t kEnd = 0x80000000u;
+  for (std::size_t fi = 0; fi < kNumFields; ++fi) {
+    const auto f = static_cast<Field>(fi);
+    events.clear();
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const Range r = rows[i].range(f);
+      events.emplace_back(r.lo, i);
+      if (r.hi < kFieldMax[fi]) events.emplace_back(std::uint64_t{r.hi} + 1, i | kEnd);
+    }
+    std::sort(events.begin(), events.end());
+    // One interval: every rule covers the whole field, which then decides nothing. Kept when
+    // it is the last field and none was kept, so a lookup always has a vector to start from.
+    const bool whole = events.front().first == 0 && events.back().first == 0;
+    if (whole && (fi + 1 < kNumFields || !bv.fields_.empty())) continue;
+    FieldTable t;
+    t.field = f;
+    std::vector<std::uint32_t> keys;
+    std::unordered_multimap<std::uint64_t, std::uint32_t> seen;  // hash -> word offset
+    std::fill(cur.begin(), cur.end(), 0);
+    std::size_t e = 0;
+    auto record = [&](std::uint32_t at) {
+      keys.push_back(at);
+      const std::uint64_t h = hash_words(cur);
+      const auto [lo, hi] = seen.equal_range(h);
+      for (auto it = lo; it != hi; ++it) {
+        if (std::equal(cur.begin(), cur.end(), t.words.begin() + it->second)) {
+          t.vector_of.push_back(it->second);
+          return true;
+        }
+      }
+      const auto off = static_cast<std::uint32_t>(t.words.size());
+      if (total + (t.words.size() + w) * sizeof(std::uint64_t) > max_bytes) return false;
+      t.words.insert(t.words.end(), cur.begin(), cur.end());
+      seen.emplace(h, off);
+      t.vector_of.push_back(off);
+      return true;
+    };
+    // The first interval starts at 0 whether or not a rule starts there.
+    while (e < events.size()) {
+      const std::uint64_t at = events[e].first;
+      if (at != 0 && keys.empty() && !record(0)) return std::nullopt;
+      for (; e < events.size() && events[e].first == at; ++e) {
+        const std::uint32_t i = events[e].second & ~kEnd;
+        const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+        if (events[e].second & kEnd) {
+          cur[i / 64] &= ~bit;
+        } else {
+          cur[i / 64] |= bit;
+        }
+      }
+      if (!record(static_cast<std::uint32_t>(at))) return std::nullopt;
+    }
+    t.words.insert(t.words.end(), kPadWords, 0);
+    t.index = RangeIndex::build(keys, kFieldMax[fi], RangeIndex::Params{});
+    total += detail::bytes_of(t.words) + detail::bytes_of(t.vector_of) + t.index.bytes();
+    if (total > max_bytes) return std::nullopt;
+    bv.fields_.push_back(std::move(t));
+  }
+  return bv;
+}
+
+RuleId BitVectors::classify(const PacketKey& k, RuleId best) const noexcept {
+  if (ids_.empty()) return best;
+  std::vector<const std::uint64_t*> v;
+  for (const FieldTable& t : fields_) {
+    const std::uint32_t slot = t.index.slot_of(k.get(t.field));
+    v.push_back(t.words.data() + t.vector_of[slot]);
+  }
+  for (std::size_t i = 0; i < words_per_vector_; ++i) {
+    std::uint64_t x = ~std::uint64_t{0};
+    for (const std::uint64_t* p : v)
+      x &= p[i];
+    if (x != 0) {
+      const RuleId id = ids_[i * 64 + static_cast<std::size_t>(std::countr_zero(x))];
+      return std::min(id, best);
+    }
+  }
+  return best;
+}
+
+std::vector<detail::RuleRow> BitVectors::rows() const {
+  // Each rule starts as a wildcard, and every looked-up field narrows it to the intervals its
+  // bit is set in (a field no rule narrows was left out: the wildcard is its range).
+  std::vector<Rule> rules(ids_.size(), wildcard_rule());
+  for (const FieldTable& t : fields_) {
+    const auto fi = static_cast<std::size_t>(t.field);
+    const auto keys = t.index.keys();
+    std::vector<bool> started(ids_.size(), false);
+    for (std::size_t j = 0; j < keys.size(); ++j) {
+      const std::uint64_t* v = t.words.data() + t.vector_of[j];
+      const std::uint32_t last = j + 1 < keys.size() ? keys[j + 1] - 1 : kFieldMax[fi];
+      for (std::size_t i = 0; i < ids_.size(); ++i) {
+        if (((v[i / 64] >> (i % 64)) & 1) == 0) continue;
+        Range& range = rules[i].field[fi];
+        if (!started[i]) range.lo = keys[j];
+        started[i] = true;
+        range.hi = last;
+      }
+    }
+  }
+  std::vector<detail::RuleRow> out;
+  out.reserve(rules.size());
+  for (std::size_t i = 0; i < rules.size(); ++i)
+    out.push_back(detail::RuleRow::from(rules[i], ids_[i]));
+  return out;
+}
+
+std::size_t BitVectors::bytes() const noexcept {
+  std::size_t b = detail::bytes_of(ids_);
+  for (const FieldTable& t : fields_)
+    b += detail::bytes_of(t.words) + detail::bytes_of(t.vector_of) + t.index.bytes();
+  return b;
+}
+
+std::size_t BitVectors::vector_count() const noexcept {
+  std::size_t c = 0;
+  for (const FieldTable& t : fields_)
+    c += (t.words.size() - kPadWords) / std::max<std::size_t>(words_per_vector_, 1);
+  return c;
+}
+
+}  // namespace lacl

@@ -1,0 +1,234 @@
+// The bit-vector remainder (BitVectors) against the LinearScan reference: its own lookup, the
+// rules it recovers from its vectors, its memory bound, and the classifier holding every rule
+// (or the remainder behind the indexes) in it under every ISA and batch length.
+#include <algorithm>
+
+#include <catch2/catch.hpp>
+
+#include "keys.hpp"
+#include "lacl/bit_vectors.hpp"
+#include "lacl/classbench.hpp"
+#include "lacl/classifier.hpp"
+#include "lacl/generator.hpp"
+#include "lacl/linear_scan.hpp"
+#include "rules.hpp"
+
+using namespace lacl;
+using test::make_rule;
+
+namespace {
+
+std::vector<detail::RuleRow> rows_of(std::span<const Rule> rules) {
+  std::vector<detail::RuleRow> rows;
+  for (std::size_t i = 0; i < rules.size(); ++i)
+    rows.push_back(detail::RuleRow::from(rules[i], static_cast<RuleId>(i)));
+  return rows;
+}
+
+std::vector<PacketKey> keys_for(const std::vector<Rule>& rules, std::uint64_t seed) {
+  auto keys = test::boundary_keys(rules, 30000, seed);
+  const auto random = test::uniform_keys(2000, seed + 1);
+  keys.insert(keys.end(), random.begin(), random.end());
+  if (!rules.empty()) {
+    const auto trace = trace_keys(generate_trace(rules, 3000, seed + 2, 0.0));
+    keys.insert(keys.end(), trace.begin(), trace.end());
+  }
+  return keys;
+}
+
+// BitVectors over all of `rules` answers like the scan, with and without a better match
+// already in hand, and gives back exactly the rules it was built from.
+void check_vectors(const std::vector<Rule>& rules, std::uint64_t seed) {
+  auto set = RuleSet::make(rules);
+  REQUIRE(set);
+  const LinearScan ref(*set);
+  const auto rows = rows_of(rules);
+  const auto bv = BitVectors::build(rows, BitVectors::kMaxBytes);
+  REQUIRE(bv);
+  CHECK(bv->size() == rules.size());
+  CHECK(bv->rows() == rows);
+  std::size_t mismatches = 0;
+  test::Rng rng(seed);
+  for (const PacketKey& k : keys_for(rules, seed)) {
+    const RuleId want = ref.classify(k);
+    const RuleId bound = static_cast<RuleId>(rng.below(rules.size() + 2));
+    if (bv->classify(k, kNoMatch) != want) ++mismatches;
+    if (bv->classify(k, bound) != std::min(want, bound)) ++mismatches;
+  }
+  CHECK(mismatches == 0);
+}
+
+// The classifier compiled with `o` answers like the scan under every ISA the CPU has, for
+// batches of every length from 0 to well past the vector width.
+void check_classifier(const std::vector<Rule>& rules, CompileOptions o, std::uint64_t seed,
+                      bool expect_bits) {
+  auto set = RuleSet::make(rules);
+  REQUIRE(set);
+  const LinearScan ref(*set);
+  const auto keys = keys_for(rules, seed);
+  std::vector<RuleId> want(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    want[i] = ref.classify(keys[i]);
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+    if (!isa_supported(isa)) continue;
+    CAPTURE(isa_name(isa));
+    o.isa = isa;
+    auto c = Classifier::compile(*set, o);
+    REQUIRE(c);
+    if (expect_bits) {
+      REQUIRE(c->report().remainder_algorithm == "bit-vectors");
+      CHECK(c->bit_vectors().size() == c->report().remainder_rules);
+      CHECK(c->remainder().size() == 0);
+    }
+    std::vector<RuleId> got(keys.size(), 777);
+    c->classify(keys, got);
+    std::size_t mismatches = 0;
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      mismatches += got[i] != want[i] ? 1 : 0;
+    CHECK(mismatches == 0);
+    for (std::size_t len = 0; len <= 200; len += (len < 40 ? 1 : 17)) {
+      CAPTURE(len);
+      std::vector<RuleId> out(len + 1, 777);
+      c->classify(std::span(keys).first(len), std::span(out).first(len));
+      for (std::size_t i = 0; i < len; ++i)
+        REQUIRE(out[i] == want[i]);
+      REQUIRE(out[len] == 777);  // nothing written past the batch
+    }
+  }
+}
+
+constexpr Range kAnyIp{0, 0xFFFFFFFFu};
+constexpr Range kAnyPort{0, 0xFFFF};
+
+std::vector<Rule> edge_rules() {
+  return {
+      make_rule({0, 0}, {0, 0}, {0, 0}, {0, 0}, 0),
+      make_rule({0xFFFFFFFFu, 0xFFFFFFFFu}, {0xFFFFFFFFu, 0xFFFFFFFFu}, {65535, 65535},
+                {65535, 65535}, 255),
+      make_rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),
+      make_rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),   // duplicate
+      make_rule(prefix_range(0x0A010000u, 16), kAnyIp, kAnyPort, {80, 80}, 6),  // shadowed
+      make_rule(kAnyIp, prefix_range(0xC0A80000u, 16), {1024, 65535}, kAnyPort, 17),
+      make_rule(kAnyIp, kAnyIp, kAnyPort, kAnyPort, -1),  // matches everything left
+      make_rule(kAnyIp, kAnyIp, kAnyPort, kAnyPort, 6),   // fully shadowed by the one above
+  };
+}
+
+}  // namespace
+
+TEST_CASE("BitVectors equals LinearScan on generated rule sets", "[bit-vectors][property]") {
+  for (Profile p : {Profile::kAcl, Profile::kFw, Profile::kIpc}) {
+    for (std::size_t n : {1u, 2u, 3u, 10u, 63u, 64u, 65u, 300u, 1000u, 2500u}) {
+      for (std::uint64_t seed = 1; seed <= (n <= 300 ? 3u : 1u); ++seed) {
+        CAPTURE(profile_name(p), n, seed);
+        check_vectors(generate_rules(p, n, seed * 7717 + n), seed);
+      }
+    }
+  }
+}
+
+TEST_CASE("BitVectors edge cases", "[bit-vectors]") {
+  SECTION("wildcards, full ranges, single points, 0 and max values, duplicates") {
+    check_vectors(edge_rules(), 3);
+  }
+  SECTION("every rule a wildcard: one field is still looked up") {
+    const std::vector<Rule> rules(3, wildcard_rule());
+    const auto bv = BitVectors::build(rows_of(rules), BitVectors::kMaxBytes);
+    REQUIRE(bv);
+    CHECK(bv->fields().size() == 1);
+    CHECK(bv->classify(PacketKey{1, 2, 3, 4, 5}, kNoMatch) == 0);
+    check_vectors(rules, 4);
+  }
+  SECTION("a field no rule narrows is not looked up") {
+    std::vector<Rule> rules;
+    for (std::uint32_t i = 0; i < 40; ++i)
+      rules.push_back(make_rule(prefix_range(i << 24, 8), kAnyIp, kAnyPort, {i, i + 5}, -1));
+    const auto bv = BitVectors::build(rows_of(rules), BitVectors::kMaxBytes);
+    REQUIRE(bv);
+    std::vector<Field> fields;
+    for (const auto& t : bv->fields())
+      fields.push_back(t.field);
+    CHECK(fields == std::vector<Field>{Field::kSrcIp, Field::kDstPort});
+    check_vectors(rules, 5);
+  }
+  SECTION("no rules") {
+    const auto bv = BitVectors::build({}, 0);
+    REQUIRE(bv);
+    CHECK(bv->empty());
+    CHECK(bv->classify(PacketKey{}, 7) == 7);
+  }
+}
+
+TEST_CASE("BitVectors stop at their memory bound", "[bit-vectors]") {
+  const auto rows = rows_of(generate_rules(Profile::kFw, 1000, 3));
+  const auto full = BitVectors::build(rows, BitVectors::kMaxBytes);
+  REQUIRE(full);
+  CHECK(full->bytes() >= full->vector_count() * full->words_per_vector() * 8);
+  CHECK(BitVectors::build(rows, full->bytes()));
+  CHECK_FALSE(BitVectors::build(rows, full->bytes() - 1));
+  CHECK_FALSE(BitVectors::build(rows, full->bytes() / 4));
+}
+
+TEST_CASE("Classifier with every rule in bit vectors equals LinearScan", "[bit-vectors][classifier]") {
+  for (Profile p : {Profile::kAcl, Profile::kFw, Profile::kIpc}) {
+    for (std::size_t n : {1u, 7u, 130u, 1100u}) {
+      CAPTURE(profile_name(p), n);
+      const auto rules = generate_rules(p, n, n * 31 + 7);
+      CompileOptions o;
+      o.bit_vectors = true;
+      o.min_iset_size = static_cast<std::uint32_t>(n + 1);  // no iSet: every rule in the remainder
+      o.tuning_budget_ms = 0;
+      check_classifier(rules, o, n, true);
+    }
+  }
+  CompileOptions o;
+  o.bit_vectors = true;
+  o.min_iset_size = 100;
+  o.tuning_budget_ms = 0;
+  check_classifier(edge_rules(), o, 9, true);
+}
+
+TEST_CASE("Classifier with its remainder in bit vectors behind the indexes equals LinearScan",
+          "[bit-vectors][classifier]") {
+  for (Profile p : {Profile::kAcl, Profile::kFw, Profile::kIpc}) {
+    CAPTURE(profile_name(p));
+    const auto rules = generate_rules(p, 2000, 77);
+    CompileOptions o;
+    o.bit_vectors = true;
+    o.max_isets = 2;  // a large remainder behind two iSets
+    o.tuning_budget_ms = 0;
+    auto set = RuleSet::make(rules);
+    REQUIRE(set);
+    auto c = Classifier::compile(*set, o);
+    REQUIRE(c);
+    CHECK(!c->isets().empty());
+    CHECK(c->bit_vectors().size() > 0);
+    check_classifier(rules, o, 78, true);
+  }
+}
+
+TEST_CASE("the tuner chooses bit vectors by measurement, within the memory cap",
+          "[bit-vectors][tuning]") {
+  // A set whose rules overlap heavily on every field is slow for the iSets; its bit vectors fit
+  // a generous cap, and are refused under a cap they exceed.
+  const auto rules = generate_rules(Profile::kFw, 800, 12);
+  auto set = RuleSet::make(rules);
+  REQUIRE(set);
+  CompileOptions o;
+  o.tuning_ratio = 0;
+  o.tuning_budget_ms = 200;
+  o.max_bytes_per_rule = 1;  // nothing fits: neither may grow
+  auto tight = Classifier::compile(*set, o);
+  REQUIRE(tight);
+  CHECK(tight->report().remainder_algorithm != "bit-vectors");
+  bool tried = false;
+  for (const std::string& line : tight->report().tuning)
+    tried |= line.find("bit vectors") != std::string::npos;
+  CHECK(tried);
+  o.max_bytes_per_rule = 4096;
+  auto roomy = Classifier::compile(*set, o);
+  REQUIRE(roomy);
+  INFO(roomy->report().to_text());
+  // Which wins is the measurement's call; the answers are the same either way.
+  check_classifier(rules, o, 13, false);
+}
