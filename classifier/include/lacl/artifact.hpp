@@ -54,7 +54,9 @@
 // index or the remainder; every row's ranges are non-empty; an index's intervals list their
 // candidates in strictly increasing id order, at most one per merged iSet, and each rule in
 // exactly the intervals its range meets, every piece identical; every remainder row sits in the
-// slot its tuple hashes it to, under masks that keep only bits the rule fixes.
+// slot its tuple hashes it to, under masks that keep only bits the rule fixes; bit vectors'
+// rows come in increasing id order, and the vectors rebuilt from them are exact by
+// construction (at most BitVectors::kMaxBytes of them).
 #pragma once
 
 #include <cstddef>
