@@ -83,21 +83,36 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
       if (!record(static_cast<std::uint32_t>(at))) return std::nullopt;
     }
     t.words.insert(t.words.end(), kPadWords, 0);
-    t.index = RangeIndex::build(keys, kFieldMax[fi], RangeIndex::Params{});
-    total += detail::bytes_of(t.words) + detail::bytes_of(t.vector_of) + t.index.bytes();
+    t.intervals = static_cast<std::uint32_t>(keys.size());
+    for (std::size_t every = 1;; every *= kFanout) {
+      detail::AlignedVector<std::uint32_t> level;
+      for (std::size_t j = 0; j < keys.size(); j += every)
+        level.push_back(keys[j]);
+      const bool top = level.size() <= kFanout;
+      level.insert(level.end(), kFanout, 0xFFFFFFFFu);
+      t.levels.push_back(std::move(level));
+      if (top) break;
+    }
+    for (const auto& level : t.levels)
+      total += detail::bytes_of(level);
+    total += detail::bytes_of(t.words) + detail::bytes_of(t.vector_of);
     if (total > max_bytes) return std::nullopt;
     bv.fields_.push_back(std::move(t));
   }
   return bv;
 }
 
+std::uint32_t BitVectors::interval_of(const FieldTable& t, std::uint32_t v) noexcept {
+  const auto keys = std::span(t.levels[0]).first(t.intervals);
+  return static_cast<std::uint32_t>(std::upper_bound(keys.begin(), keys.end(), v) - keys.begin() -
+                                    1);
+}
+
 RuleId BitVectors::classify(const PacketKey& k, RuleId best) const noexcept {
   if (ids_.empty()) return best;
   std::vector<const std::uint64_t*> v;
-  for (const FieldTable& t : fields_) {
-    const std::uint32_t slot = t.index.slot_of(k.get(t.field));
-    v.push_back(t.words.data() + t.vector_of[slot]);
-  }
+  for (const FieldTable& t : fields_)
+    v.push_back(t.words.data() + t.vector_of[interval_of(t, k.get(t.field))]);
   for (std::size_t i = 0; i < words_per_vector_; ++i) {
     std::uint64_t x = ~std::uint64_t{0};
     for (const std::uint64_t* p : v)
@@ -116,7 +131,7 @@ std::vector<detail::RuleRow> BitVectors::rows() const {
   std::vector<Rule> rules(ids_.size(), wildcard_rule());
   for (const FieldTable& t : fields_) {
     const auto fi = static_cast<std::size_t>(t.field);
-    const auto keys = t.index.keys();
+    const auto keys = std::span(t.levels[0]).first(t.intervals);
     std::vector<bool> started(ids_.size(), false);
     for (std::size_t j = 0; j < keys.size(); ++j) {
       const std::uint64_t* v = t.words.data() + t.vector_of[j];
@@ -139,8 +154,11 @@ std::vector<detail::RuleRow> BitVectors::rows() const {
 
 std::size_t BitVectors::bytes() const noexcept {
   std::size_t b = detail::bytes_of(ids_);
-  for (const FieldTable& t : fields_)
-    b += detail::bytes_of(t.words) + detail::bytes_of(t.vector_of) + t.index.bytes();
+  for (const FieldTable& t : fields_) {
+    b += detail::bytes_of(t.words) + detail::bytes_of(t.vector_of);
+    for (const auto& level : t.levels)
+      b += detail::bytes_of(level);
+  }
   return b;
 }
 

@@ -169,8 +169,12 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
     b.ids = bits.ids().data();
     for (std::size_t f = 0; f < bits.fields().size(); ++f) {
       const BitVectors::FieldTable& t = bits.fields()[f];
-      // A field of a few intervals is searched whole: one vector compare, no model.
-      b.index[f] = index_view(t.index, t.field, t.index.size() <= RangeIndex::kBlock);
+      b.field[f] = static_cast<std::uint32_t>(t.field);
+      b.levels[f] = static_cast<std::uint32_t>(t.levels.size());
+      for (std::size_t k = 0; k < t.levels.size(); ++k) {
+        b.level[f][k] = t.levels[k].data();
+        b.last[f][k] = static_cast<std::uint32_t>(t.levels[k].size() - BitVectors::kFanout - 1);
+      }
       b.vector_of[f] = t.vector_of.data();
       b.vectors[f] = t.words.data();
     }
@@ -178,6 +182,10 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
   }
   return {std::span(views.isets.data(), isets.size()), rv, bv};
 }
+
+// The pipeline's bit-vector search takes 16 keys per level, at most kMaxLevels levels (a
+// 32-bit field has at most 16^8 intervals).
+static_assert(BitVectors::kFanout == 16);
 
 // A whole search reads std::bit_ceil(n) keys from the first; the keys are padded with at least
 // kSearchOverread copies of the last.

@@ -9,9 +9,11 @@
 // space pay most. The vectors cost rules / 8 bytes per interval, so this suits a few thousand
 // rules at most; the compiler measures it against the other remainders.
 //
-// Each field's interval lookup is a RangeIndex over the intervals' first values, with its
-// proved error bound, as the iSet indexes use. Identical vectors of a field are stored once,
-// and a field every rule leaves whole is not looked up at all.
+// Each field's interval is found by a 16-ary search over the intervals' first values: one
+// vector compare of 16 keys per level, a level per factor of 16 intervals (two levels up to
+// 256 intervals, three up to 4096), no branch and no model: the vectors only pay at sizes where
+// the search is this short. Identical vectors of a field are stored once, and a field every
+// rule leaves whole is not looked up at all.
 #pragma once
 
 #include <cstddef>
@@ -22,17 +24,24 @@
 
 #include "lacl/detail/aligned.hpp"
 #include "lacl/detail/rule_row.hpp"
-#include "lacl/range_index.hpp"
 #include "lacl/rule.hpp"
 
 namespace lacl {
 
 class BitVectors {
  public:
-  /// One looked-up field: its intervals' first values (indexed) and each interval's vector.
+  /// Keys per node of the search: one vector compare of 32-bit keys with AVX-512.
+  static constexpr std::uint32_t kFanout = 16;
+
+  /// One looked-up field: its intervals' first values, searched level by level, and each
+  /// interval's vector.
   struct FieldTable {
     Field field = Field::kSrcIp;
-    RangeIndex index;  ///< over the intervals' first values; the first is always 0
+    std::uint32_t intervals = 0;  ///< elementary intervals; the first starts at 0
+    /// levels[0]: the intervals' first values; levels[k + 1]: every kFanout-th value of
+    /// levels[k]. Each ends with kFanout copies of 0xFFFFFFFF, so a node read from any real
+    /// entry stays inside its level. The last level has at most kFanout real entries.
+    std::vector<detail::AlignedVector<std::uint32_t>> levels;
     /// Interval j's vector starts at words()[vector_of[j]], words_per_vector() words.
     detail::AlignedVector<std::uint32_t> vector_of;
     /// The field's distinct vectors, then kPadWords zero words.
@@ -52,8 +61,10 @@ class BitVectors {
   static std::optional<BitVectors> build(std::span<const detail::RuleRow> rows,
                                          std::size_t max_bytes);
 
-  /// min(best, the first of these rules matching k): the lookup by plain binary searches, for
-  /// tests and as the reference of the vector lookups.
+  /// The interval of field table t that holds v: the last whose first value is <= v.
+  static std::uint32_t interval_of(const FieldTable& t, std::uint32_t v) noexcept;
+  /// min(best, the first of these rules matching k): the lookup one key and one word at a
+  /// time, for tests and as the reference of the pipeline's.
   RuleId classify(const PacketKey& k, RuleId best) const noexcept;
 
   /// Rules held.

@@ -67,15 +67,19 @@ struct TupleSpaceView {
   const RuleRow* rows = nullptr;
 };
 
-/// The bit-vector remainder (BitVectors) as the pipeline sees it; fields == 0 when there is none.
+/// The bit-vector remainder (BitVectors) as the pipeline sees it.
 struct BitVectorsView {
+  static constexpr std::uint32_t kMaxLevels = 8;  ///< 16^8 intervals: any 32-bit field
   std::uint32_t fields = 0;  ///< looked-up fields
   std::uint32_t words = 0;   ///< words per vector
   RuleId best = kNoMatch;    ///< ids[0]
   const RuleId* ids = nullptr;
-  /// Per looked-up field: its interval lookup (an index with no candidate lists), each
-  /// interval's vector offset, and the vectors.
-  ISetView index[kNumFields];
+  /// Per looked-up field f: which field, its search levels (BitVectors::FieldTable::levels;
+  /// last[f][k] is the last real entry of level k), each interval's vector offset, the vectors.
+  std::uint32_t field[kNumFields];
+  std::uint32_t levels[kNumFields];
+  const std::uint32_t* level[kNumFields][kMaxLevels];
+  std::uint32_t last[kNumFields][kMaxLevels];
   const std::uint32_t* vector_of[kNumFields];
   const std::uint64_t* vectors[kNumFields];
 };
@@ -399,25 +403,72 @@ struct Pipeline {
     }
   }
 
-  /// The bit-vector remainder for the m keys act[0 .. m): each field's interval, then the first
-  /// rule set in all the intervals' vectors, merged into best. Each field's link runs for all
-  /// the keys before the next, and the vectors are prefetched as their intervals are found.
+  /// Field f (a kField field, searched in kLevels levels, 0 for any number) of the bit-vector
+  /// remainder for the m keys act[0 .. m): each key's interval, found with one 16-key search
+  /// per level (or, with kLevels == kFlat32, one search of the first 32 keys: two compares that
+  /// do not wait on each other), and at[j] the offset of its vector, which is prefetched. One key at a time:
+  /// the nodes are cache-resident at the sizes bit vectors are for. A value at or past the last
+  /// interval's first takes the last interval and searches for 0 instead, so that no level ever
+  /// counts its padding.
+  static constexpr std::uint32_t kFlat32 = 0xFF;
+
+  template <std::uint32_t kField, std::uint32_t kLevels>
+  static void interval_vectors(const BitVectorsView& bv, std::uint32_t f, const PacketKey* keys,
+                               const std::uint32_t* act, std::size_t m,
+                               std::uint32_t* at) noexcept {
+    const std::uint32_t levels = kLevels != 0 && kLevels != kFlat32 ? kLevels : bv.levels[f];
+    const std::uint32_t* const* level = bv.level[f];
+    const std::uint32_t last = bv.last[f][0];
+    const std::uint32_t last_key = level[0][last];
+    const std::uint32_t* vector_of = bv.vector_of[f];
+    const std::uint64_t* vectors = bv.vectors[f];
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::uint32_t v = field_of(keys[act[j]], kField);
+      const bool past = v >= last_key;
+      const std::uint32_t w = past ? 0u : v;
+      std::uint32_t i = 0;
+      if constexpr (kLevels == kFlat32) {
+        i = Isa::search(level[0], 32, w);
+      } else {
+        for (std::uint32_t k = levels; k-- > 0;)
+          i = 16 * i + Isa::search(level[k] + 16 * i, 16, w);
+      }
+      i = past ? last : i;
+      at[j] = vector_of[i];
+      prefetch(vectors + at[j]);
+      prefetch(vectors + at[j] + bv.words - 1);
+    }
+  }
+
+  template <std::uint32_t kField>
+  static void interval_vectors(const BitVectorsView& bv, std::uint32_t f, const PacketKey* keys,
+                               const std::uint32_t* act, std::size_t m,
+                               std::uint32_t* at) noexcept {
+    switch (bv.levels[f]) {
+      case 1:
+        return interval_vectors<kField, 1>(bv, f, keys, act, m, at);
+      case 2:
+        if (bv.last[f][0] < 32) return interval_vectors<kField, kFlat32>(bv, f, keys, act, m, at);
+        return interval_vectors<kField, 2>(bv, f, keys, act, m, at);
+      case 3:
+        return interval_vectors<kField, 3>(bv, f, keys, act, m, at);
+      default:
+        return interval_vectors<kField, 0>(bv, f, keys, act, m, at);
+    }
+  }
+
+  /// The bit-vector remainder for the m keys act[0 .. m): each field's interval and vector,
+  /// then the first rule set in all of a key's vectors, merged into best.
   template <std::size_t kChunk>
   static void bit_vectors(const BitVectorsView& bv, const PacketKey* keys,
-                          const std::uint32_t* act, std::size_t m, std::uint32_t* value,
-                          std::uint32_t* a, std::uint32_t* b, RuleId* best) noexcept {
+                          const std::uint32_t* act, std::size_t m, RuleId* best) noexcept {
     std::uint32_t at[kNumFields][kChunk];
     for (std::uint32_t f = 0; f < bv.fields; ++f) {
-      const ISetView& s = bv.index[f];
-      window_starts(s, keys, act, m, value, a, b);
-      const std::uint64_t* vectors = bv.vectors[f];
-      const std::uint32_t* vector_of = bv.vector_of[f];
-      search_slots(s, m, value, a, [&](std::uint32_t slot) { prefetch(vector_of + slot); });
-      for (std::size_t j = 0; j < m; ++j) {
-        at[f][j] = vector_of[a[j]];
-        prefetch(vectors + at[f][j]);
-        prefetch(vectors + at[f][j] + bv.words - 1);
-      }
+      // The field is a template argument: one instance per field.
+      [&]<std::uint32_t... kField>(std::integer_sequence<std::uint32_t, kField...>) {
+        ((bv.field[f] == kField ? interval_vectors<kField>(bv, f, keys, act, m, at[f]) : void()),
+         ...);
+      }(std::make_integer_sequence<std::uint32_t, kNumFields>{});
     }
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint64_t* v[kNumFields];
@@ -487,7 +538,7 @@ struct Pipeline {
     }
     if (t.bits != nullptr) {
       const std::size_t m = select(best, floor, t.bits->best, n, act);
-      if (m != 0) bit_vectors<kChunk>(*t.bits, keys, act, m, value, a, b, best);
+      if (m != 0) bit_vectors<kChunk>(*t.bits, keys, act, m, best);
     }
     if (t.remainder.count != 0) {
       for (std::size_t i = 0; i < n; ++i) {
