@@ -169,7 +169,8 @@ TEST_CASE("BitVectors stop at their memory bound", "[bit-vectors]") {
   CHECK_FALSE(BitVectors::build(rows, full->bytes() / 4));
 }
 
-TEST_CASE("Classifier with every rule in bit vectors equals LinearScan", "[bit-vectors][classifier]") {
+TEST_CASE("Classifier with every rule in bit vectors equals LinearScan",
+          "[bit-vectors][classifier]") {
   for (Profile p : {Profile::kAcl, Profile::kFw, Profile::kIpc}) {
     for (std::size_t n : {1u, 7u, 130u, 1100u}) {
       CAPTURE(profile_name(p), n);
