@@ -204,7 +204,7 @@ void expect_same_structure(const Classifier& a, const Classifier& b) {
   CHECK(a.remainder().size() == b.remainder().size());
   CHECK(a.remainder().tuple_count() == b.remainder().tuple_count());
   CHECK(a.bit_vectors().size() == b.bit_vectors().size());
-  CHECK(a.bit_vectors().vector_count() == b.bit_vectors().vector_count());
+  CHECK(a.bit_vectors().chunk_count() == b.bit_vectors().chunk_count());
   CHECK(a.remainder_rows() == b.remainder_rows());
   CHECK(a.bytes() == b.bytes());
   // The structural report is measured on the loaded parts; it must agree with the compiler's.

@@ -151,6 +151,26 @@ TEST_CASE("BitVectors edge cases", "[bit-vectors]") {
     CHECK(fields == std::vector<Field>{Field::kSrcIp, Field::kDstPort});
     check_vectors(rules, 5);
   }
+  SECTION("rules 0 .. n - 1 need no id table; any other ids are kept") {
+    const auto rules = edge_rules();
+    const auto all = BitVectors::build(rows_of(rules), BitVectors::kMaxBytes);
+    REQUIRE(all);
+    CHECK(all->ids().empty());
+    CHECK(all->id_of(3) == 3);
+    std::vector<detail::RuleRow> some;
+    for (RuleId id : {2u, 5u, 7u})
+      some.push_back(detail::RuleRow::from(rules[id], id));
+    const auto part = BitVectors::build(some, BitVectors::kMaxBytes);
+    REQUIRE(part);
+    CHECK(std::vector<RuleId>(part->ids().begin(), part->ids().end()) ==
+          std::vector<RuleId>{2, 5, 7});
+    CHECK(part->rows() == some);
+    // 10.1.1.1 -> 192.168.0.1, 2000 -> 80, TCP: rule 2 (10/8, port 80, TCP) and rule 7 (TCP)
+    // match; rule 5 (UDP) does not.
+    CHECK(part->classify(PacketKey{0x0A010101u, 0xC0A80001u, 2000, 80, 6}, kNoMatch) == 2);
+    CHECK(part->classify(PacketKey{0x0B010101u, 0xC0A80001u, 2000, 81, 6}, kNoMatch) == 7);
+    CHECK(part->classify(PacketKey{0x0B010101u, 0xC0A80001u, 2000, 81, 6}, 6) == 6);
+  }
   SECTION("no rules") {
     const auto bv = BitVectors::build({}, 0);
     REQUIRE(bv);
@@ -163,7 +183,7 @@ TEST_CASE("BitVectors stop at their memory bound", "[bit-vectors]") {
   const auto rows = rows_of(generate_rules(Profile::kFw, 1000, 3));
   const auto full = BitVectors::build(rows, BitVectors::kMaxBytes);
   REQUIRE(full);
-  CHECK(full->bytes() >= full->vector_count() * full->words_per_vector() * 8);
+  CHECK(full->bytes() >= full->chunk_count() * BitVectors::kChunkWords * 8);
   CHECK(BitVectors::build(rows, full->bytes()));
   CHECK_FALSE(BitVectors::build(rows, full->bytes() - 1));
   CHECK_FALSE(BitVectors::build(rows, full->bytes() / 4));

@@ -1,13 +1,14 @@
 #include "lacl/bit_vectors.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <unordered_map>
 
 namespace lacl {
 namespace {
 
-// FNV-1a over a vector's words: the key of the table that stores identical vectors once.
+// FNV-1a over a chunk's words: the key of the table that stores identical chunks once.
 std::uint64_t hash_words(std::span<const std::uint64_t> w) noexcept {
   std::uint64_t h = 0xCBF29CE484222325ull;
   for (std::uint64_t x : w)
@@ -22,13 +23,15 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
   BitVectors bv;
   const std::size_t n = rows.size();
   if (n == 0) return bv;
-  const std::size_t w = (n + 63) / 64;
-  bv.words_per_vector_ = w;
-  bv.ids_.reserve(n);
-  for (const detail::RuleRow& r : rows)
-    bv.ids_.push_back(r.id);
+  bv.rules_ = n;
+  bv.words_per_vector_ = (n + 63) / 64;
+  const std::size_t nchunks = bv.chunks_per_vector();
+  if (rows.back().id != n - 1) {  // else bit i is rule i: nothing to store
+    for (const detail::RuleRow& r : rows)
+      bv.ids_.push_back(r.id);
+  }
   std::size_t total = detail::bytes_of(bv.ids_);
-  std::vector<std::uint64_t> cur(w);
+  std::vector<std::uint64_t> cur(nchunks * kChunkWords);  // zero past the last rule's word
   std::vector<std::pair<std::uint64_t, std::uint32_t>> events;  // (position, rule | end bit)
   constexpr std::uint32_t kEnd = 0x80000000u;
   for (std::size_t fi = 0; fi < kNumFields; ++fi) {
@@ -47,26 +50,31 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
     FieldTable t;
     t.field = f;
     std::vector<std::uint32_t> keys;
-    std::unordered_multimap<std::uint64_t, std::uint32_t> seen;  // hash -> word offset
+    std::unordered_multimap<std::uint64_t, std::uint16_t> seen;  // hash -> chunk number
     std::fill(cur.begin(), cur.end(), 0);
-    std::size_t e = 0;
+    t.chunks.assign(kChunkWords, 0);  // chunk 0: all zeros
+    seen.emplace(hash_words(std::span(cur).first(kChunkWords)), std::uint16_t{0});
+    // Interval `at` with the vector `cur`: each chunk found among the field's, or added.
     auto record = [&](std::uint32_t at) {
       keys.push_back(at);
-      const std::uint64_t h = hash_words(cur);
-      const auto [lo, hi] = seen.equal_range(h);
-      for (auto it = lo; it != hi; ++it) {
-        if (std::equal(cur.begin(), cur.end(), t.words.begin() + it->second)) {
-          t.vector_of.push_back(it->second);
-          return true;
+      for (std::size_t c = 0; c < nchunks; ++c) {
+        const auto chunk = std::span(cur).subspan(c * kChunkWords, kChunkWords);
+        const std::uint64_t h = hash_words(chunk);
+        const auto [lo, hi] = seen.equal_range(h);
+        auto it = std::find_if(lo, hi, [&](const auto& e) {
+          return std::equal(chunk.begin(), chunk.end(), t.chunks.begin() + kChunkWords * e.second);
+        });
+        if (it == hi) {
+          const std::size_t number = t.chunks.size() / kChunkWords;
+          if (number == kMaxChunks) return false;
+          t.chunks.insert(t.chunks.end(), chunk.begin(), chunk.end());
+          it = seen.emplace(h, static_cast<std::uint16_t>(number));
         }
+        t.chunk_of.push_back(it->second);
       }
-      const auto off = static_cast<std::uint32_t>(t.words.size());
-      if (total + (t.words.size() + w) * sizeof(std::uint64_t) > max_bytes) return false;
-      t.words.insert(t.words.end(), cur.begin(), cur.end());
-      seen.emplace(h, off);
-      t.vector_of.push_back(off);
-      return true;
+      return total + detail::bytes_of(t.chunks) + detail::bytes_of(t.chunk_of) <= max_bytes;
     };
+    std::size_t e = 0;
     // The first interval starts at 0 whether or not a rule starts there.
     while (e < events.size()) {
       const std::uint64_t at = events[e].first;
@@ -82,7 +90,6 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
       }
       if (!record(static_cast<std::uint32_t>(at))) return std::nullopt;
     }
-    t.words.insert(t.words.end(), kPadWords, 0);
     t.intervals = static_cast<std::uint32_t>(keys.size());
     for (std::size_t every = 1;; every *= kFanout) {
       detail::AlignedVector<std::uint32_t> level;
@@ -95,7 +102,7 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
     }
     for (const auto& level : t.levels)
       total += detail::bytes_of(level);
-    total += detail::bytes_of(t.words) + detail::bytes_of(t.vector_of);
+    total += detail::bytes_of(t.chunks) + detail::bytes_of(t.chunk_of);
     if (total > max_bytes) return std::nullopt;
     bv.fields_.push_back(std::move(t));
   }
@@ -109,16 +116,16 @@ std::uint32_t BitVectors::interval_of(const FieldTable& t, std::uint32_t v) noex
 }
 
 RuleId BitVectors::classify(const PacketKey& k, RuleId best) const noexcept {
-  if (ids_.empty()) return best;
-  std::vector<const std::uint64_t*> v;
-  for (const FieldTable& t : fields_)
-    v.push_back(t.words.data() + t.vector_of[interval_of(t, k.get(t.field))]);
+  if (rules_ == 0) return best;
+  std::array<std::uint32_t, kNumFields> at{};
+  for (std::size_t f = 0; f < fields_.size(); ++f)
+    at[f] = interval_of(fields_[f], k.get(fields_[f].field));
   for (std::size_t i = 0; i < words_per_vector_; ++i) {
     std::uint64_t x = ~std::uint64_t{0};
-    for (const std::uint64_t* p : v)
-      x &= p[i];
+    for (std::size_t f = 0; f < fields_.size(); ++f)
+      x &= fields_[f].word(at[f], chunks_per_vector(), i);
     if (x != 0) {
-      const RuleId id = ids_[i * 64 + static_cast<std::size_t>(std::countr_zero(x))];
+      const RuleId id = id_of(i * 64 + static_cast<std::size_t>(std::countr_zero(x)));
       return std::min(id, best);
     }
   }
@@ -128,16 +135,15 @@ RuleId BitVectors::classify(const PacketKey& k, RuleId best) const noexcept {
 std::vector<detail::RuleRow> BitVectors::rows() const {
   // Each rule starts as a wildcard, and every looked-up field narrows it to the intervals its
   // bit is set in (a field no rule narrows was left out: the wildcard is its range).
-  std::vector<Rule> rules(ids_.size(), wildcard_rule());
+  std::vector<Rule> rules(rules_, wildcard_rule());
   for (const FieldTable& t : fields_) {
     const auto fi = static_cast<std::size_t>(t.field);
     const auto keys = std::span(t.levels[0]).first(t.intervals);
-    std::vector<bool> started(ids_.size(), false);
+    std::vector<bool> started(rules_, false);
     for (std::size_t j = 0; j < keys.size(); ++j) {
-      const std::uint64_t* v = t.words.data() + t.vector_of[j];
       const std::uint32_t last = j + 1 < keys.size() ? keys[j + 1] - 1 : kFieldMax[fi];
-      for (std::size_t i = 0; i < ids_.size(); ++i) {
-        if (((v[i / 64] >> (i % 64)) & 1) == 0) continue;
+      for (std::size_t i = 0; i < rules_; ++i) {
+        if (((t.word(j, chunks_per_vector(), i / 64) >> (i % 64)) & 1) == 0) continue;
         Range& range = rules[i].field[fi];
         if (!started[i]) range.lo = keys[j];
         started[i] = true;
@@ -148,24 +154,24 @@ std::vector<detail::RuleRow> BitVectors::rows() const {
   std::vector<detail::RuleRow> out;
   out.reserve(rules.size());
   for (std::size_t i = 0; i < rules.size(); ++i)
-    out.push_back(detail::RuleRow::from(rules[i], ids_[i]));
+    out.push_back(detail::RuleRow::from(rules[i], id_of(i)));
   return out;
 }
 
 std::size_t BitVectors::bytes() const noexcept {
   std::size_t b = detail::bytes_of(ids_);
   for (const FieldTable& t : fields_) {
-    b += detail::bytes_of(t.words) + detail::bytes_of(t.vector_of);
+    b += detail::bytes_of(t.chunks) + detail::bytes_of(t.chunk_of);
     for (const auto& level : t.levels)
       b += detail::bytes_of(level);
   }
   return b;
 }
 
-std::size_t BitVectors::vector_count() const noexcept {
+std::size_t BitVectors::chunk_count() const noexcept {
   std::size_t c = 0;
   for (const FieldTable& t : fields_)
-    c += (t.words.size() - kPadWords) / std::max<std::size_t>(words_per_vector_, 1);
+    c += t.chunks.size() / kChunkWords;
   return c;
 }
 

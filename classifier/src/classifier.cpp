@@ -165,8 +165,9 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
     detail::BitVectorsView& b = views.bits;
     b.fields = static_cast<std::uint32_t>(bits.fields().size());
     b.words = static_cast<std::uint32_t>(bits.words_per_vector());
-    b.best = bits.ids()[0];
-    b.ids = bits.ids().data();
+    b.chunks = static_cast<std::uint32_t>(bits.chunks_per_vector());
+    b.best = bits.id_of(0);
+    b.ids = bits.ids().empty() ? nullptr : bits.ids().data();
     for (std::size_t f = 0; f < bits.fields().size(); ++f) {
       const BitVectors::FieldTable& t = bits.fields()[f];
       b.field[f] = static_cast<std::uint32_t>(t.field);
@@ -175,8 +176,8 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
         b.level[f][k] = t.levels[k].data();
         b.last[f][k] = static_cast<std::uint32_t>(t.levels[k].size() - BitVectors::kFanout - 1);
       }
-      b.vector_of[f] = t.vector_of.data();
-      b.vectors[f] = t.words.data();
+      b.chunk_of[f] = t.chunk_of.data();
+      b.chunk_words[f] = t.chunks.data();
     }
     bv = &b;
   }
@@ -185,7 +186,7 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
 
 // The pipeline's bit-vector search takes 16 keys per level, at most kMaxLevels levels (a
 // 32-bit field has at most 16^8 intervals).
-static_assert(BitVectors::kFanout == 16);
+static_assert(BitVectors::kFanout == 16 && BitVectors::kChunkWords == 8);
 
 // A whole search reads std::bit_ceil(n) keys from the first; the keys are padded with at least
 // kSearchOverread copies of the last.
@@ -478,9 +479,9 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
       best_ns = std::min(t3[0], t3[2]);
       const double ns = t3[1];
       rep.tuning.push_back(std::string(l.what) +
-                           fmt(": %.1f ns/key (%.0f vectors of %.0f words)", ns,
-                               static_cast<double>(cand.bits.vector_count()),
-                               static_cast<double>(cand.bits.words_per_vector())));
+                           fmt(": %.1f ns/key (vectors of %.0f words in %.0f distinct chunks)",
+                               ns, static_cast<double>(cand.bits.words_per_vector()),
+                               static_cast<double>(cand.bits.chunk_count())));
       if (wins(cand, ns)) {
         best_ns = ns;
         best = std::move(cand);
@@ -750,14 +751,14 @@ void Classifier::describe_structure() {
     rep.remainder_rules = bits_.size();
     rep.remainder_algorithm = "bit-vectors";
     rep.remainder_tuples = 0;
-    rep.remainder_vectors = bits_.vector_count();
+    rep.remainder_chunks = bits_.chunk_count();
     rep.remainder_words = bits_.words_per_vector();
     rep.remainder_bytes = bits_.bytes();
   } else {
     rep.remainder_rules = remainder_.size();
     rep.remainder_algorithm = remainder_.is_linear() ? "linear" : "tuple-space";
     rep.remainder_tuples = remainder_.tuple_count();
-    rep.remainder_vectors = 0;
+    rep.remainder_chunks = 0;
     rep.remainder_words = 0;
     rep.remainder_bytes = remainder_.bytes();
   }

@@ -41,10 +41,11 @@ std::string CompileReport::to_text() const {
         k.whole ? ", searched whole" : "");
     s += line;
   }
-  if (remainder_vectors != 0) {
-    std::snprintf(line, sizeof line, "remainder:  %zu rules, %s, %zu vectors of %zu words, %s\n",
-                  remainder_rules, remainder_algorithm.c_str(), remainder_vectors,
-                  remainder_words, human_bytes(remainder_bytes).c_str());
+  if (remainder_chunks != 0) {
+    std::snprintf(line, sizeof line,
+                  "remainder:  %zu rules, %s of %zu words in %zu distinct chunks, %s\n",
+                  remainder_rules, remainder_algorithm.c_str(), remainder_words,
+                  remainder_chunks, human_bytes(remainder_bytes).c_str());
   } else {
     std::snprintf(line, sizeof line, "remainder:  %zu rules, %s, %zu tuples, %s\n",
                   remainder_rules, remainder_algorithm.c_str(), remainder_tuples,
@@ -92,7 +93,7 @@ std::string CompileReport::to_json() const {
   j["remainder"] = {{"rules", remainder_rules},
                     {"algorithm", remainder_algorithm},
                     {"tuples", remainder_tuples},
-                    {"vectors", remainder_vectors},
+                    {"chunks", remainder_chunks},
                     {"words_per_vector", remainder_words},
                     {"bytes", remainder_bytes}};
   j["bytes"] = bytes;

@@ -194,19 +194,18 @@ struct Avx512 {
     return kBlock * block + (le != 0 ? le - 1 : 0);
   }
 
-  // Sixteen words (1024 rules) per step, in two vectors ANDed across the fields; the words
-  // past the vectors' end are masked off (the next vector's, or the padding).
-  static std::uint32_t first_common(const std::uint64_t* const* v, std::uint32_t nf,
-                                    std::uint32_t words) noexcept {
-    for (std::uint32_t w = 0; w < words; w += 16) {
-      const std::uint32_t left = words - w;
-      const auto live0 = static_cast<__mmask8>(_bzhi_u32(0xFFu, left));
-      const auto live1 = static_cast<__mmask8>(_bzhi_u32(0xFFu, left > 8 ? left - 8 : 0));
-      __m512i x0 = _mm512_maskz_loadu_epi64(live0, v[0] + w);
-      __m512i x1 = _mm512_maskz_loadu_epi64(live1, v[0] + w + 8);
-      for (std::uint32_t f = 1; f < nf; ++f) {
-        x0 = _mm512_and_si512(x0, _mm512_maskz_loadu_epi64(live0, v[f] + w));
-        x1 = _mm512_and_si512(x1, _mm512_maskz_loadu_epi64(live1, v[f] + w + 8));
+  // Two chunks (sixteen words, 1024 rules) per step, each one load per field, ANDed across
+  // the fields; past the last chunk, chunk 0 (all zeros) stands in.
+  static std::uint32_t first_common(const BitVectorsView& bv, const std::uint16_t* const* row,
+                                    const std::uint64_t* const* chunk) noexcept {
+    for (std::uint32_t c = 0; c < bv.chunks; c += 2) {
+      const bool second = c + 1 < bv.chunks;
+      __m512i x0 = _mm512_load_si512(chunk[0] + 8 * row[0][c]);
+      __m512i x1 = _mm512_load_si512(chunk[0] + 8 * (second ? row[0][c + 1] : 0u));
+      for (std::uint32_t f = 1; f < bv.fields; ++f) {
+        x0 = _mm512_and_si512(x0, _mm512_load_si512(chunk[f] + 8 * row[f][c]));
+        x1 = _mm512_and_si512(x1,
+                              _mm512_load_si512(chunk[f] + 8 * (second ? row[f][c + 1] : 0u)));
       }
       const std::uint32_t any = _mm512_test_epi64_mask(x0, x0) |
                                 (static_cast<std::uint32_t>(_mm512_test_epi64_mask(x1, x1)) << 8);
@@ -215,7 +214,7 @@ struct Avx512 {
         _mm512_store_si512(x, x0);
         _mm512_store_si512(x + 8, x1);
         const auto word = static_cast<std::uint32_t>(__builtin_ctz(any));
-        return (w + word) * 64 + static_cast<std::uint32_t>(__builtin_ctzll(x[word]));
+        return (8 * c + word) * 64 + static_cast<std::uint32_t>(__builtin_ctzll(x[word]));
       }
     }
     return kNoCommonBit;

@@ -100,7 +100,7 @@ struct CompileReport {
   std::size_t remainder_rules = 0;
   std::string remainder_algorithm;  ///< "tuple-space", "linear" or "bit-vectors"
   std::size_t remainder_tuples = 0;
-  std::size_t remainder_vectors = 0;  ///< bit-vectors: distinct vectors over all fields
+  std::size_t remainder_chunks = 0;   ///< bit-vectors: distinct 8-word chunks over all fields
   std::size_t remainder_words = 0;    ///< bit-vectors: 64-bit words per vector
   std::size_t remainder_bytes = 0;
   std::size_t bytes = 0;  ///< everything the classifier holds

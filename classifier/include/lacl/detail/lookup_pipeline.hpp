@@ -72,16 +72,18 @@ struct BitVectorsView {
   static constexpr std::uint32_t kMaxLevels = 8;  ///< 16^8 intervals: any 32-bit field
   std::uint32_t fields = 0;  ///< looked-up fields
   std::uint32_t words = 0;   ///< words per vector
-  RuleId best = kNoMatch;    ///< ids[0]
-  const RuleId* ids = nullptr;
+  std::uint32_t chunks = 0;  ///< 8-word chunks per vector
+  RuleId best = kNoMatch;    ///< the first rule held
+  const RuleId* ids = nullptr;  ///< bit i is rule ids[i]; null: rule i
   /// Per looked-up field f: which field, its search levels (BitVectors::FieldTable::levels;
-  /// last[f][k] is the last real entry of level k), each interval's vector offset, the vectors.
+  /// last[f][k] is the last real entry of level k), each interval's chunk numbers (`chunks`
+  /// per interval) and the chunks.
   std::uint32_t field[kNumFields];
   std::uint32_t levels[kNumFields];
   const std::uint32_t* level[kNumFields][kMaxLevels];
   std::uint32_t last[kNumFields][kMaxLevels];
-  const std::uint32_t* vector_of[kNumFields];
-  const std::uint64_t* vectors[kNumFields];
+  const std::uint16_t* chunk_of[kNumFields];
+  const std::uint64_t* chunk_words[kNumFields];
 };
 
 struct LookupTables {
@@ -386,17 +388,18 @@ struct Pipeline {
     }
   }
 
-  /// The first bit set in all `nf` vectors of `words` words at v[0 .. nf), or kNoCommonBit.
-  /// An ISA with a vector version provides Isa::first_common.
-  static std::uint32_t first_common(const std::uint64_t* const* v, std::uint32_t nf,
-                                    std::uint32_t words) noexcept {
-    if constexpr (requires { Isa::first_common(v, nf, words); }) {
-      return Isa::first_common(v, nf, words);
+  /// The first bit set in all of a key's vectors, or kNoCommonBit: field f's vector is the
+  /// chunks chunk[f] + 8 * row[f][c] (c < bv.chunks, 8 words each; the last zero past
+  /// bv.words). An ISA with a vector version provides Isa::first_common.
+  static std::uint32_t first_common(const BitVectorsView& bv, const std::uint16_t* const* row,
+                                    const std::uint64_t* const* chunk) noexcept {
+    if constexpr (requires { Isa::first_common(bv, row, chunk); }) {
+      return Isa::first_common(bv, row, chunk);
     } else {
-      for (std::uint32_t w = 0; w < words; ++w) {
-        std::uint64_t x = v[0][w];
-        for (std::uint32_t f = 1; f < nf; ++f)
-          x &= v[f][w];
+      for (std::uint32_t w = 0; w < bv.words; ++w) {
+        std::uint64_t x = ~std::uint64_t{0};
+        for (std::uint32_t f = 0; f < bv.fields; ++f)
+          x &= chunk[f][8 * row[f][w / 8] + w % 8];
         if (x != 0) return w * 64 + static_cast<std::uint32_t>(__builtin_ctzll(x));
       }
       return kNoCommonBit;
@@ -406,7 +409,10 @@ struct Pipeline {
   /// Field f (a kField field, searched in kLevels levels, 0 for any number) of the bit-vector
   /// remainder for the m keys act[0 .. m): each key's interval, found with one 16-key search
   /// per level (or, with kLevels == kFlat32, one search of the first 32 keys: two compares that
-  /// do not wait on each other), and at[j] the offset of its vector, which is prefetched. One key at a time:
+  /// do not wait on each other), and at[j] where its chunk numbers start in chunk_of. Nothing
+  /// is prefetched: the chunks are cache-resident at these sizes, and reading a key's chunk
+  /// numbers here to prefetch its chunks cost more than it hid (fw1_1k, measured: a third
+  /// more cycles per packet). One key at a time:
   /// the nodes are cache-resident at the sizes bit vectors are for. A value at or past the last
   /// interval's first takes the last interval and searches for 0 instead, so that no level ever
   /// counts its padding.
@@ -420,8 +426,6 @@ struct Pipeline {
     const std::uint32_t* const* level = bv.level[f];
     const std::uint32_t last = bv.last[f][0];
     const std::uint32_t last_key = level[0][last];
-    const std::uint32_t* vector_of = bv.vector_of[f];
-    const std::uint64_t* vectors = bv.vectors[f];
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint32_t v = field_of(keys[act[j]], kField);
       const bool past = v >= last_key;
@@ -434,9 +438,7 @@ struct Pipeline {
           i = 16 * i + Isa::search(level[k] + 16 * i, 16, w);
       }
       i = past ? last : i;
-      at[j] = vector_of[i];
-      prefetch(vectors + at[j]);
-      prefetch(vectors + at[j] + bv.words - 1);
+      at[j] = i * bv.chunks;
     }
   }
 
@@ -471,11 +473,13 @@ struct Pipeline {
       }(std::make_integer_sequence<std::uint32_t, kNumFields>{});
     }
     for (std::size_t j = 0; j < m; ++j) {
-      const std::uint64_t* v[kNumFields];
+      const std::uint16_t* row[kNumFields];
       for (std::uint32_t f = 0; f < bv.fields; ++f)
-        v[f] = bv.vectors[f] + at[f][j];
-      const std::uint32_t bit = first_common(v, bv.fields, bv.words);
-      const RuleId id = bit == kNoCommonBit ? kNoMatch : bv.ids[bit];
+        row[f] = bv.chunk_of[f] + at[f][j];
+      const std::uint32_t bit = first_common(bv, row, bv.chunk_words);
+      const RuleId id = bit == kNoCommonBit ? kNoMatch
+                        : bv.ids == nullptr ? bit
+                                            : bv.ids[bit];
       const std::uint32_t i = act[j];
       best[i] = id < best[i] ? id : best[i];
     }
