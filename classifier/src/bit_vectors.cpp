@@ -95,8 +95,8 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
       detail::AlignedVector<std::uint32_t> level;
       for (std::size_t j = 0; j < keys.size(); j += every)
         level.push_back(keys[j]);
-      const bool top = level.size() <= kFanout;
-      level.insert(level.end(), kFanout, 0xFFFFFFFFu);
+      const bool top = level.size() <= kTopKeys;
+      level.resize(top ? kTopKeys + kFanout : level.size() + kFanout, 0xFFFFFFFFu);
       t.levels.push_back(std::move(level));
       if (top) break;
     }

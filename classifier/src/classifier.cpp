@@ -172,10 +172,15 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
       const BitVectors::FieldTable& t = bits.fields()[f];
       b.field[f] = static_cast<std::uint32_t>(t.field);
       b.levels[f] = static_cast<std::uint32_t>(t.levels.size());
-      for (std::size_t k = 0; k < t.levels.size(); ++k) {
+      for (std::size_t k = 0; k < t.levels.size(); ++k)
         b.level[f][k] = t.levels[k].data();
-        b.last[f][k] = static_cast<std::uint32_t>(t.levels[k].size() - BitVectors::kFanout - 1);
-      }
+      // The top level's real keys: one per kFanout^(levels - 1) intervals.
+      std::size_t top = t.intervals;
+      for (std::size_t k = 1; k < t.levels.size(); ++k)
+        top = (top + BitVectors::kFanout - 1) / BitVectors::kFanout;
+      b.top_width[f] = static_cast<std::uint32_t>(std::clamp<std::size_t>(
+          std::bit_ceil(top), BitVectors::kFanout, BitVectors::kTopKeys));
+      b.last[f] = t.intervals - 1;
       b.chunk_of[f] = t.chunk_of.data();
       b.chunk_words[f] = t.chunks.data();
     }
@@ -186,7 +191,8 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
 
 // The pipeline's bit-vector search takes 16 keys per level, at most kMaxLevels levels (a
 // 32-bit field has at most 16^8 intervals).
-static_assert(BitVectors::kFanout == 16 && BitVectors::kChunkWords == 8);
+static_assert(BitVectors::kFanout == 16 && BitVectors::kChunkWords == 8 &&
+              BitVectors::kTopKeys % 16 == 0);
 
 // A whole search reads std::bit_ceil(n) keys from the first; the keys are padded with at least
 // kSearchOverread copies of the last.

@@ -10,9 +10,9 @@
 // rules at most; the compiler measures it against the other remainders.
 //
 // Each field's interval is found by a 16-ary search over the intervals' first values: one
-// vector compare of 16 keys per level, a level per factor of 16 intervals (two levels up to
-// 256 intervals, three up to 4096), no branch and no model: the vectors only pay at sizes where
-// the search is this short. A field every rule leaves whole is not looked up at all.
+// vector compare of 16 keys per level below a top level of up to 64 keys compared at once
+// (one dependent step up to 64 intervals, two up to 1024, three up to 16384), no branch and no
+// model: the vectors only pay at sizes where the search is this short. A field every rule leaves whole is not looked up at all.
 //
 // A field's vectors are stored as 512-bit chunks, each distinct chunk once: many intervals
 // differ in a few of the rules only, so their vectors share most chunks (ClassBench's 1K sets:
@@ -36,6 +36,9 @@ class BitVectors {
  public:
   /// Keys per node of the search: one vector compare of 32-bit keys with AVX-512.
   static constexpr std::uint32_t kFanout = 16;
+  /// Most keys of the top level, which one search compares whole (four vector compares side
+  /// by side): one dependent step up to 64 intervals, two up to 1024, three up to 16384.
+  static constexpr std::uint32_t kTopKeys = 64;
 
   /// Words per chunk: one 512-bit load.
   static constexpr std::uint32_t kChunkWords = 8;
@@ -47,7 +50,8 @@ class BitVectors {
     std::uint32_t intervals = 0;  ///< elementary intervals; the first starts at 0
     /// levels[0]: the intervals' first values; levels[k + 1]: every kFanout-th value of
     /// levels[k]. Each ends with kFanout copies of 0xFFFFFFFF, so a node read from any real
-    /// entry stays inside its level. The last level has at most kFanout real entries.
+    /// entry stays inside its level. The last level has at most kTopKeys real entries, padded
+    /// to kTopKeys + kFanout.
     std::vector<detail::AlignedVector<std::uint32_t>> levels;
     /// Chunk c of interval j's vector is chunk chunk_of[j * chunks_per_vector() + c].
     detail::AlignedVector<std::uint16_t> chunk_of;

@@ -75,13 +75,14 @@ struct BitVectorsView {
   std::uint32_t chunks = 0;  ///< 8-word chunks per vector
   RuleId best = kNoMatch;    ///< the first rule held
   const RuleId* ids = nullptr;  ///< bit i is rule ids[i]; null: rule i
-  /// Per looked-up field f: which field, its search levels (BitVectors::FieldTable::levels;
-  /// last[f][k] is the last real entry of level k), each interval's chunk numbers (`chunks`
-  /// per interval) and the chunks.
+  /// Per looked-up field f: which field, its search levels (BitVectors::FieldTable::levels),
+  /// how many keys of the top level one search compares (16, 32 or 64), the last interval,
+  /// each interval's chunk numbers (`chunks` per interval) and the chunks.
   std::uint32_t field[kNumFields];
   std::uint32_t levels[kNumFields];
   const std::uint32_t* level[kNumFields][kMaxLevels];
-  std::uint32_t last[kNumFields][kMaxLevels];
+  std::uint32_t top_width[kNumFields];
+  std::uint32_t last[kNumFields];
   const std::uint16_t* chunk_of[kNumFields];
   const std::uint64_t* chunk_words[kNumFields];
 };
@@ -407,55 +408,61 @@ struct Pipeline {
   }
 
   /// Field f (a kField field, searched in kLevels levels, 0 for any number) of the bit-vector
-  /// remainder for the m keys act[0 .. m): each key's interval, found with one 16-key search
-  /// per level (or, with kLevels == kFlat32, one search of the first 32 keys: two compares that
-  /// do not wait on each other), and at[j] where its chunk numbers start in chunk_of. Nothing
-  /// is prefetched: the chunks are cache-resident at these sizes, and reading a key's chunk
-  /// numbers here to prefetch its chunks cost more than it hid (fw1_1k, measured: a third
-  /// more cycles per packet). One key at a time:
-  /// the nodes are cache-resident at the sizes bit vectors are for. A value at or past the last
-  /// interval's first takes the last interval and searches for 0 instead, so that no level ever
-  /// counts its padding.
-  static constexpr std::uint32_t kFlat32 = 0xFF;
-
-  template <std::uint32_t kField, std::uint32_t kLevels>
+  /// remainder for the m keys act[0 .. m): each key's interval, and at[j] where its chunk
+  /// numbers start in chunk_of. The top level takes one search of up to 64 keys (up to four
+  /// compares that do not wait on each other), every level below one of 16 keys from where
+  /// the level above points. A value at or past the last interval's first takes the last
+  /// interval and searches for 0 instead, so that no level ever counts its padding.
+  /// Nothing is prefetched: the chunks are cache-resident at these sizes, and reading a key's
+  /// chunk numbers here to prefetch its chunks cost more than it hid (fw1_1k, measured: a
+  /// third more cycles per packet).
+  template <std::uint32_t kField, std::uint32_t kLevels, std::uint32_t kTopWidth>
   static void interval_vectors(const BitVectorsView& bv, std::uint32_t f, const PacketKey* keys,
                                const std::uint32_t* act, std::size_t m,
                                std::uint32_t* at) noexcept {
-    const std::uint32_t levels = kLevels != 0 && kLevels != kFlat32 ? kLevels : bv.levels[f];
+    const std::uint32_t levels = kLevels != 0 ? kLevels : bv.levels[f];
     const std::uint32_t* const* level = bv.level[f];
-    const std::uint32_t last = bv.last[f][0];
+    const std::uint32_t* top = level[levels - 1];
+    const std::uint32_t top_width = kTopWidth != 0 ? kTopWidth : bv.top_width[f];
+    const std::uint32_t last = bv.last[f];
     const std::uint32_t last_key = level[0][last];
     for (std::size_t j = 0; j < m; ++j) {
       const std::uint32_t v = field_of(keys[act[j]], kField);
       const bool past = v >= last_key;
       const std::uint32_t w = past ? 0u : v;
-      std::uint32_t i = 0;
-      if constexpr (kLevels == kFlat32) {
-        i = Isa::search(level[0], 32, w);
-      } else {
-        for (std::uint32_t k = levels; k-- > 0;)
-          i = 16 * i + Isa::search(level[k] + 16 * i, 16, w);
-      }
+      std::uint32_t i = Isa::search(top, top_width, w);
+      for (std::uint32_t k = levels - 1; k-- > 0;)
+        i = 16 * i + Isa::search(level[k] + 16 * i, 16, w);
       i = past ? last : i;
       at[j] = i * bv.chunks;
     }
   }
 
+  /// The same with the level count and the top width as constants where they are common (up
+  /// to 16384 intervals), so that the compiler unrolls the levels and the top search.
   template <std::uint32_t kField>
   static void interval_vectors(const BitVectorsView& bv, std::uint32_t f, const PacketKey* keys,
                                const std::uint32_t* act, std::size_t m,
                                std::uint32_t* at) noexcept {
+    auto with_top = [&]<std::uint32_t kLevels>() {
+      switch (bv.top_width[f]) {
+        case 16:
+          return interval_vectors<kField, kLevels, 16>(bv, f, keys, act, m, at);
+        case 32:
+          return interval_vectors<kField, kLevels, 32>(bv, f, keys, act, m, at);
+        default:
+          return interval_vectors<kField, kLevels, 64>(bv, f, keys, act, m, at);
+      }
+    };
     switch (bv.levels[f]) {
       case 1:
-        return interval_vectors<kField, 1>(bv, f, keys, act, m, at);
+        return with_top.template operator()<1>();
       case 2:
-        if (bv.last[f][0] < 32) return interval_vectors<kField, kFlat32>(bv, f, keys, act, m, at);
-        return interval_vectors<kField, 2>(bv, f, keys, act, m, at);
+        return with_top.template operator()<2>();
       case 3:
-        return interval_vectors<kField, 3>(bv, f, keys, act, m, at);
+        return with_top.template operator()<3>();
       default:
-        return interval_vectors<kField, 0>(bv, f, keys, act, m, at);
+        return interval_vectors<kField, 0, 0>(bv, f, keys, act, m, at);
     }
   }
 
