@@ -196,13 +196,17 @@ struct Avx512 {
 
   // Two chunks (sixteen words, 1024 rules) per step, each one load per field, ANDed across
   // the fields; past the last chunk, chunk 0 (all zeros) stands in.
+  // kFields and kTwoChunks as in Pipeline::first_common.
+  template <std::uint32_t kFields, bool kTwoChunks>
   static std::uint32_t first_common(const BitVectorsView& bv, const std::uint16_t* const* row,
                                     const std::uint64_t* const* chunk) noexcept {
-    for (std::uint32_t c = 0; c < bv.chunks; c += 2) {
+    const std::uint32_t fields = kFields != 0 ? kFields : bv.fields;
+    const std::uint32_t chunks = kTwoChunks ? 2 : bv.chunks;
+    for (std::uint32_t c = 0; c < chunks; c += 2) {
       const bool second = c + 1 < bv.chunks;
       __m512i x0 = _mm512_load_si512(chunk[0] + 8 * row[0][c]);
       __m512i x1 = _mm512_load_si512(chunk[0] + 8 * (second ? row[0][c + 1] : 0u));
-      for (std::uint32_t f = 1; f < bv.fields; ++f) {
+      for (std::uint32_t f = 1; f < fields; ++f) {
         x0 = _mm512_and_si512(x0, _mm512_load_si512(chunk[f] + 8 * row[f][c]));
         x1 = _mm512_and_si512(x1,
                               _mm512_load_si512(chunk[f] + 8 * (second ? row[f][c + 1] : 0u)));

@@ -392,14 +392,17 @@ struct Pipeline {
   /// The first bit set in all of a key's vectors, or kNoCommonBit: field f's vector is the
   /// chunks chunk[f] + 8 * row[f][c] (c < bv.chunks, 8 words each; the last zero past
   /// bv.words). An ISA with a vector version provides Isa::first_common.
+  /// With kFields != 0, bv has that many fields; with kTwoChunks, at most two chunks.
+  template <std::uint32_t kFields, bool kTwoChunks>
   static std::uint32_t first_common(const BitVectorsView& bv, const std::uint16_t* const* row,
                                     const std::uint64_t* const* chunk) noexcept {
-    if constexpr (requires { Isa::first_common(bv, row, chunk); }) {
-      return Isa::first_common(bv, row, chunk);
+    if constexpr (requires { Isa::template first_common<kFields, kTwoChunks>(bv, row, chunk); }) {
+      return Isa::template first_common<kFields, kTwoChunks>(bv, row, chunk);
     } else {
+      const std::uint32_t fields = kFields != 0 ? kFields : bv.fields;
       for (std::uint32_t w = 0; w < bv.words; ++w) {
         std::uint64_t x = ~std::uint64_t{0};
-        for (std::uint32_t f = 0; f < bv.fields; ++f)
+        for (std::uint32_t f = 0; f < fields; ++f)
           x &= chunk[f][8 * row[f][w / 8] + w % 8];
         if (x != 0) return w * 64 + static_cast<std::uint32_t>(__builtin_ctzll(x));
       }
@@ -479,17 +482,26 @@ struct Pipeline {
          ...);
       }(std::make_integer_sequence<std::uint32_t, kNumFields>{});
     }
-    for (std::size_t j = 0; j < m; ++j) {
-      const std::uint16_t* row[kNumFields];
-      for (std::uint32_t f = 0; f < bv.fields; ++f)
-        row[f] = bv.chunk_of[f] + at[f][j];
-      const std::uint32_t bit = first_common(bv, row, bv.chunk_words);
-      const RuleId id = bit == kNoCommonBit ? kNoMatch
-                        : bv.ids == nullptr ? bit
-                                            : bv.ids[bit];
-      const std::uint32_t i = act[j];
-      best[i] = id < best[i] ? id : best[i];
-    }
+    // The field count and whether a vector is at most two chunks (1024 rules) as constants
+    // where they are common, so that the merge is unrolled.
+    auto merge = [&]<std::uint32_t kFields, bool kTwoChunks>() {
+      for (std::size_t j = 0; j < m; ++j) {
+        const std::uint16_t* row[kNumFields];
+        for (std::uint32_t f = 0; f < (kFields != 0 ? kFields : bv.fields); ++f)
+          row[f] = bv.chunk_of[f] + at[f][j];
+        const std::uint32_t bit = first_common<kFields, kTwoChunks>(bv, row, bv.chunk_words);
+        const RuleId id = bit == kNoCommonBit ? kNoMatch
+                          : bv.ids == nullptr ? bit
+                                              : bv.ids[bit];
+        const std::uint32_t i = act[j];
+        best[i] = id < best[i] ? id : best[i];
+      }
+    };
+    const bool two = bv.chunks <= 2;
+    if (bv.fields == 5 && two) return merge.template operator()<5, true>();
+    if (bv.fields == 4 && two) return merge.template operator()<4, true>();
+    if (bv.fields == 3 && two) return merge.template operator()<3, true>();
+    return merge.template operator()<0, false>();
   }
 
   /// Classifies n <= kChunk keys.
