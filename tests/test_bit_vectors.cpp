@@ -100,20 +100,6 @@ void check_classifier(const std::vector<Rule>& rules, CompileOptions o, std::uin
 constexpr Range kAnyIp{0, 0xFFFFFFFFu};
 constexpr Range kAnyPort{0, 0xFFFF};
 
-std::vector<Rule> edge_rules() {
-  return {
-      make_rule({0, 0}, {0, 0}, {0, 0}, {0, 0}, 0),
-      make_rule({0xFFFFFFFFu, 0xFFFFFFFFu}, {0xFFFFFFFFu, 0xFFFFFFFFu}, {65535, 65535},
-                {65535, 65535}, 255),
-      make_rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),
-      make_rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),   // duplicate
-      make_rule(prefix_range(0x0A010000u, 16), kAnyIp, kAnyPort, {80, 80}, 6),  // shadowed
-      make_rule(kAnyIp, prefix_range(0xC0A80000u, 16), {1024, 65535}, kAnyPort, 17),
-      make_rule(kAnyIp, kAnyIp, kAnyPort, kAnyPort, -1),  // matches everything left
-      make_rule(kAnyIp, kAnyIp, kAnyPort, kAnyPort, 6),   // fully shadowed by the one above
-  };
-}
-
 }  // namespace
 
 TEST_CASE("BitVectors equals LinearScan on generated rule sets", "[bit-vectors][property]") {
@@ -129,7 +115,7 @@ TEST_CASE("BitVectors equals LinearScan on generated rule sets", "[bit-vectors][
 
 TEST_CASE("BitVectors edge cases", "[bit-vectors]") {
   SECTION("wildcards, full ranges, single points, 0 and max values, duplicates") {
-    check_vectors(edge_rules(), 3);
+    check_vectors(test::edge_case_rules(), 3);
   }
   SECTION("every rule a wildcard: one field is still looked up") {
     const std::vector<Rule> rules(3, wildcard_rule());
@@ -152,7 +138,7 @@ TEST_CASE("BitVectors edge cases", "[bit-vectors]") {
     check_vectors(rules, 5);
   }
   SECTION("rules 0 .. n - 1 need no id table; any other ids are kept") {
-    const auto rules = edge_rules();
+    const auto rules = test::edge_case_rules();
     const auto all = BitVectors::build(rows_of(rules), BitVectors::kMaxBytes);
     REQUIRE(all);
     CHECK(all->ids().empty());
@@ -206,7 +192,7 @@ TEST_CASE("Classifier with every rule in bit vectors equals LinearScan",
   o.bit_vectors = true;
   o.min_iset_size = 100;
   o.tuning_budget_ms = 0;
-  check_classifier(edge_rules(), o, 9, true);
+  check_classifier(test::edge_case_rules(), o, 9, true);
 }
 
 TEST_CASE("Classifier with its remainder in bit vectors behind the indexes equals LinearScan",

@@ -106,17 +106,7 @@ TEST_CASE("Classifier edge cases", "[classifier]") {
     c->classify(std::span<const PacketKey>{}, none);
   }
   SECTION("wildcards, full ranges, single points, 0 and max values, duplicates, shadowing") {
-    std::vector<Rule> rules = {
-        make_rule({0, 0}, {0, 0}, {0, 0}, {0, 0}, 0),
-        make_rule({0xFFFFFFFFu, 0xFFFFFFFFu}, {0xFFFFFFFFu, 0xFFFFFFFFu}, {65535, 65535},
-                  {65535, 65535}, 255),
-        make_rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),
-        make_rule(prefix_range(0x0A000000u, 8), kAnyIp, kAnyPort, {80, 80}, 6),   // duplicate
-        make_rule(prefix_range(0x0A010000u, 16), kAnyIp, kAnyPort, {80, 80}, 6),  // shadowed
-        make_rule(kAnyIp, prefix_range(0xC0A80000u, 16), {1024, 65535}, kAnyPort, 17),
-        make_rule(kAnyIp, kAnyIp, kAnyPort, kAnyPort, -1),  // matches everything left
-        make_rule(kAnyIp, kAnyIp, kAnyPort, kAnyPort, 6),   // fully shadowed by the one above
-    };
+    const std::vector<Rule> rules = test::edge_case_rules();
     for (std::uint32_t isets : {0u, 1u, 8u}) {
       CompileOptions o;
       o.max_isets = isets;
