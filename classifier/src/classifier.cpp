@@ -113,49 +113,41 @@ struct Views {
   detail::BitVectorsView bits;
 };
 
-// The pipeline's view of a RangeIndex on `field`, searched whole or through its model; the
-// candidate lists are left for the caller.
-detail::ISetView index_view(const RangeIndex& ix, Field field, bool whole) noexcept {
-  const auto n = static_cast<std::uint32_t>(ix.size());
-  const std::uint32_t width = whole ? std::bit_ceil(n) : ix.search_width();
-  // Blocks a window can touch: a whole search's n keys from the first, or a model's widest
-  // window from anywhere in a block. Two passes of one vector compare each beat one pass
-  // once the window needs more than two (measured: even at two they tie), and the first
-  // pass compares at most one vector of block keys.
-  constexpr std::uint32_t kBlock = RangeIndex::kBlock;
-  const std::uint32_t lanes = whole ? (n - 1) / kBlock + 1 : (ix.max_window() - 1) / kBlock + 2;
-  detail::ISetView v{};
-  v.field = static_cast<std::uint32_t>(field);
-  v.best = kNoMatch;
-  v.first_key = ix.keys()[0];
-  v.shift = ix.radix_shift();
-  v.n = n;
-  v.width = width;
-  v.radix_steps = ix.radix_steps();
-  v.whole = whole;
-  v.segment_count = static_cast<std::uint32_t>(ix.segments().size());
-  v.columns = ix.segment_columns().empty() ? nullptr : ix.segment_columns().data();
-  v.column_rows = static_cast<std::uint32_t>(ix.segment_columns().size() / 4);
-  v.radix = ix.radix_table().data();
-  v.segments = ix.stored_segments().data();
-  v.keys = ix.keys().data();
-  v.blocks = ix.block_keys().data();
-  v.block_lanes = width > 2 * kBlock && lanes <= kBlock ? lanes : 0u;  // see kTwoLevelMaxWindow
-  return v;
-}
-
 // The pipeline's view of a classifier's parts; `views` is the storage the view points into.
 detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpace& remainder,
                                const BitVectors& bits, Views& views) noexcept {
   for (std::size_t i = 0; i < isets.size(); ++i) {
-    detail::ISetView& v = views.isets[i];
-    v = index_view(isets[i].index, isets[i].field, isets[i].whole);
-    v.best = isets[i].best;
-    v.offsets = isets[i].offsets.empty() ? nullptr : isets[i].offsets.data();
-    v.rows = isets[i].rows.data();
-    v.lanes = isets[i].lanes.empty() ? nullptr : isets[i].lanes.data();
-    v.links = isets[i].lanes.empty() ? nullptr : isets[i].links.data();
-    v.floors = isets[i].floors.data();
+    const RangeIndex& ix = isets[i].index;
+    const auto n = static_cast<std::uint32_t>(ix.size());
+    const std::uint32_t width = isets[i].whole ? std::bit_ceil(n) : ix.search_width();
+    // Blocks a window can touch: a whole search's n keys from the first, or a model's widest
+    // window from anywhere in a block. Two passes of one vector compare each beat one pass
+    // once the window needs more than two (measured: even at two they tie), and the first
+    // pass compares at most one vector of block keys.
+    constexpr std::uint32_t kBlock = RangeIndex::kBlock;
+    const std::uint32_t lanes =
+        isets[i].whole ? (n - 1) / kBlock + 1 : (ix.max_window() - 1) / kBlock + 2;
+    views.isets[i] = {static_cast<std::uint32_t>(isets[i].field),
+                      isets[i].best,
+                      ix.keys()[0],
+                      ix.radix_shift(),
+                      n,
+                      width,
+                      ix.radix_steps(),
+                      isets[i].whole,
+                      static_cast<std::uint32_t>(ix.segments().size()),
+                      ix.segment_columns().empty() ? nullptr : ix.segment_columns().data(),
+                      static_cast<std::uint32_t>(ix.segment_columns().size() / 4),
+                      ix.radix_table().data(),
+                      ix.stored_segments().data(),
+                      ix.keys().data(),
+                      ix.block_keys().data(),
+                      width > 2 * kBlock && lanes <= kBlock ? lanes : 0u,  // see kTwoLevelMaxWindow
+                      isets[i].offsets.empty() ? nullptr : isets[i].offsets.data(),
+                      isets[i].rows.data(),
+                      isets[i].lanes.empty() ? nullptr : isets[i].lanes.data(),
+                      isets[i].lanes.empty() ? nullptr : isets[i].links.data(),
+                      isets[i].floors.data()};
   }
   detail::TupleSpaceView rv{remainder.tuples().data(),
                             static_cast<std::uint32_t>(remainder.tuple_count()),

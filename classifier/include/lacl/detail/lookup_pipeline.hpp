@@ -347,48 +347,6 @@ struct Pipeline {
     }
   }
 
-  /// The first link of an index for the m keys act[0 .. m): value[j] becomes key act[j]'s
-  /// field and a[j] the start of its search window (0 for an index searched whole).
-  static void window_starts(const ISetView& s, const PacketKey* keys, const std::uint32_t* act,
-                            std::size_t m, std::uint32_t* value, std::uint32_t* a,
-                            std::uint32_t* b) noexcept {
-    if (s.whole) {
-      for (std::size_t j = 0; j < m; ++j) {
-        value[j] = field_of(keys[act[j]], s.field);
-        a[j] = 0;
-      }
-    } else {
-      model_starts(s, keys, act, m, value, a, b);
-      for (std::size_t j = 0; j < m; ++j) {
-        prefetch(s.keys + a[j]);
-        prefetch(s.keys + a[j] + s.width - 1);
-      }
-    }
-  }
-
-  /// The window search: a[j] becomes the interval holding value[j]; `fetch(a[j])` prefetches
-  /// what comes next.
-  template <class Fetch>
-  static void search_slots(const ISetView& s, std::size_t m, const std::uint32_t* value,
-                           std::uint32_t* a, Fetch fetch) noexcept {
-    if constexpr (requires { Isa::search_blocks(s.keys, s.blocks, 0u, 0u, 0u); }) {
-      if (s.block_lanes != 0) {
-        for (std::size_t j = 0; j < m; ++j) {
-          const std::uint32_t slot =
-              Isa::search_blocks(s.keys, s.blocks, a[j], s.block_lanes, value[j]);
-          a[j] = slot < s.n - 1 ? slot : s.n - 1;
-          fetch(a[j]);
-        }
-        return;
-      }
-    }
-    for (std::size_t j = 0; j < m; ++j) {
-      const std::uint32_t slot = Isa::search(s.keys + a[j], s.width, value[j]) + a[j];
-      a[j] = slot < s.n - 1 ? slot : s.n - 1;
-      fetch(a[j]);
-    }
-  }
-
   /// The first bit set in all of a key's vectors, or kNoCommonBit: field f's vector is the
   /// chunks chunk[f] + 8 * row[f][c] (c < bv.chunks, 8 words each; the last zero past
   /// bv.words). An ISA with a vector version provides Isa::first_common.
@@ -526,8 +484,37 @@ struct Pipeline {
     for (const ISetView& s : t.isets) {
       const std::size_t m = select(best, floor, s.best, n, act);
       if (m == 0) continue;
-      window_starts(s, keys, act, m, value, a, b);
-      auto search_link = [&](auto fetch) { search_slots(s, m, value, a, fetch); };
+      if (s.whole) {
+        for (std::size_t j = 0; j < m; ++j) {
+          value[j] = field_of(keys[act[j]], s.field);
+          a[j] = 0;
+        }
+      } else {
+        model_starts(s, keys, act, m, value, a, b);
+        for (std::size_t j = 0; j < m; ++j) {
+          prefetch(s.keys + a[j]);
+          prefetch(s.keys + a[j] + s.width - 1);
+        }
+      }
+      // The window search: a[j] becomes the interval; `fetch` prefetches what comes next.
+      auto search_link = [&](auto fetch) {
+        if constexpr (requires { Isa::search_blocks(s.keys, s.blocks, 0u, 0u, 0u); }) {
+          if (s.block_lanes != 0) {
+            for (std::size_t j = 0; j < m; ++j) {
+              const std::uint32_t slot =
+                  Isa::search_blocks(s.keys, s.blocks, a[j], s.block_lanes, value[j]);
+              a[j] = slot < s.n - 1 ? slot : s.n - 1;
+              fetch(a[j]);
+            }
+            return;
+          }
+        }
+        for (std::size_t j = 0; j < m; ++j) {
+          const std::uint32_t slot = Isa::search(s.keys + a[j], s.width, value[j]) + a[j];
+          a[j] = slot < s.n - 1 ? slot : s.n - 1;
+          fetch(a[j]);
+        }
+      };
       if (s.offsets == nullptr) {  // one candidate per interval: rows[slot]
         search_link([&](std::uint32_t slot) {
           prefetch(s.rows + slot);
