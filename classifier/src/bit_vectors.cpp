@@ -23,6 +23,8 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
   BitVectors bv;
   const std::size_t n = rows.size();
   if (n == 0) return bv;
+  constexpr std::uint32_t kEnd = 0x80000000u;  // marks an event as a range's end
+  if (n >= kEnd) return std::nullopt;
   bv.rules_ = n;
   bv.words_per_vector_ = (n + 63) / 64;
   const std::size_t nchunks = bv.chunks_per_vector();
@@ -32,8 +34,7 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
   }
   std::size_t total = detail::bytes_of(bv.ids_);
   std::vector<std::uint64_t> cur(nchunks * kChunkWords);  // zero past the last rule's word
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> events;  // (position, rule | end bit)
-  constexpr std::uint32_t kEnd = 0x80000000u;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> events;  // (position, rule | kEnd)
   for (std::size_t fi = 0; fi < kNumFields; ++fi) {
     const auto f = static_cast<Field>(fi);
     events.clear();

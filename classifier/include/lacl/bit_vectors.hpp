@@ -16,7 +16,7 @@
 //
 // A field's vectors are stored as 512-bit chunks, each distinct chunk once: many intervals
 // differ in a few of the rules only, so their vectors share most chunks (ClassBench's 1K sets:
-// a quarter to a third less memory than whole vectors stored once each), and a lookup still
+// a sixth to a third less memory than whole vectors stored once each), and a lookup still
 // reads a vector with one load per chunk.
 #pragma once
 
