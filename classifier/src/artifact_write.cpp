@@ -164,8 +164,8 @@ std::vector<std::byte> serialize_artifact(const Classifier& c, const ArtifactMet
   const TupleSpace& ts = c.remainder();
   // Bit vectors are stored as their rules alone, no tuples and no slots: the loader rebuilds
   // the vectors from the rows.
-  const std::vector<detail::RuleRow> bit_rows = c.bit_vectors().rows();
-  for (std::size_t v : {ts.tuples().size(), ts.slots().size(), ts.rows().size() + bit_rows.size()})
+  const std::vector<detail::RuleRow> rows = c.remainder_rows();
+  for (std::size_t v : {ts.tuples().size(), ts.slots().size(), rows.size()})
     rm.u64(v);
   for (const TupleSpace::Tuple& t : ts.tuples()) {
     for (std::uint32_t v : {t.src_mask, t.dst_mask, t.port_mask, t.proto_mask, t.slot_base,
@@ -175,9 +175,7 @@ std::vector<std::byte> serialize_artifact(const Classifier& c, const ArtifactMet
   }
   for (std::uint32_t x : ts.slots())
     rm.u32(x);
-  for (const detail::RuleRow& row : ts.rows())
-    rm.row(row);
-  for (const detail::RuleRow& row : bit_rows)
+  for (const detail::RuleRow& row : rows)
     rm.row(row);
 
   auto align = [](std::size_t x) { return (x + L::kAlign - 1) / L::kAlign * L::kAlign; };

@@ -97,6 +97,10 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
       for (std::size_t j = 0; j < keys.size(); j += every)
         level.push_back(keys[j]);
       const bool top = level.size() <= kTopKeys;
+      if (top) {
+        t.top_width = std::clamp<std::uint32_t>(
+            std::bit_ceil(static_cast<std::uint32_t>(level.size())), kFanout, kTopKeys);
+      }
       level.resize(top ? kTopKeys + kFanout : level.size() + kFanout, 0xFFFFFFFFu);
       t.levels.push_back(std::move(level));
       if (top) break;

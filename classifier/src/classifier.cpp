@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
-#include <functional>
 #include <new>
 #include <numeric>
 
@@ -97,14 +96,16 @@ struct Candidate {
     return bits.empty() ? remainder.rows() : std::span<const detail::RuleRow>(bits_rows);
   }
 
-  /// As Classifier::bytes counts them, less what every candidate holds alike (the Classifier
-  /// itself and the actions).
-  std::size_t bytes() const {
-    std::size_t b = remainder.bytes() + bits.bytes();
+  /// The indexes' bytes, as Classifier::bytes counts them.
+  std::size_t index_bytes() const {
+    std::size_t b = 0;
     for (const ISetIndex& s : isets)
       b += sizeof(s) + s.bytes();
     return b;
   }
+  /// As Classifier::bytes counts them, less what every candidate holds alike (the Classifier
+  /// itself and the actions).
+  std::size_t bytes() const { return index_bytes() + remainder.bytes() + bits.bytes(); }
 };
 
 // The storage the pipeline's views of a classifier point into.
@@ -166,12 +167,7 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
       b.levels[f] = static_cast<std::uint32_t>(t.levels.size());
       for (std::size_t k = 0; k < t.levels.size(); ++k)
         b.level[f][k] = t.levels[k].data();
-      // The top level's real keys: one per kFanout^(levels - 1) intervals.
-      std::size_t top = t.intervals;
-      for (std::size_t k = 1; k < t.levels.size(); ++k)
-        top = (top + BitVectors::kFanout - 1) / BitVectors::kFanout;
-      b.top_width[f] = static_cast<std::uint32_t>(std::clamp<std::size_t>(
-          std::bit_ceil(top), BitVectors::kFanout, BitVectors::kTopKeys));
+      b.top_width[f] = t.top_width;
       b.last[f] = t.intervals - 1;
       b.chunk_of[f] = t.chunk_of.data();
       b.chunk_words[f] = t.chunks.data();
@@ -362,8 +358,22 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   const std::uint32_t register_segments =
       options.epsilon == 0 && c.isa_ == Isa::kAvx512 ? detail::kRegisterSegments : 0;
   auto fit = [&](std::uint32_t eps) { return detail::ModelFit{eps, register_segments}; };
-  // The bytes a candidate's bit vectors may take (set below, with the memory cap).
-  std::function<std::size_t(const Candidate&)> bits_allowance;
+  Candidate best;  // the incumbent: the starting configuration, then the tuner's choices
+  // The memory cap, counted as Classifier::bytes counts: the tuner never takes the classifier
+  // over it, or further over it, for speed; within it, it spends memory only on a measurable
+  // gain: more than the measurement's own spread, the start timed twice in the same passes.
+  // When the starting configuration is over the cap, one within it wins unless it is
+  // measurably slower. (A set of a few rules may fit no configuration.)
+  const std::size_t fixed_bytes = sizeof(Classifier) + rules.size() * sizeof(Action);
+  const std::size_t byte_cap = options.max_bytes_per_rule * rules.size();
+  auto fits = [&](const Candidate& x) { return x.bytes() + fixed_bytes <= byte_cap; };
+  // Bit vectors may take what is left of the cap once the candidate's indexes are counted, or
+  // when the incumbent is already over it, what is left of the incumbent's size.
+  auto bits_allowance = [&](const Candidate& x) -> std::size_t {
+    const std::size_t cap = byte_cap > fixed_bytes ? byte_cap - fixed_bytes : 0;
+    const std::size_t room = std::max(cap, best.bytes());
+    return room > x.index_bytes() ? room - x.index_bytes() : 0;
+  };
   // A candidate with the first `keep` iSets indexed and the rest in the remainder, which takes
   // the form of like's: bit vectors when they fit the allowance, else a tuple space.
   auto candidate = [&](std::size_t keep, std::uint32_t eps, double pieces, std::uint32_t collisions,
@@ -379,7 +389,6 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     return cand;
   };
 
-  Candidate best;
   best.fn = detail::classify_fn(c.isa_);
   best.batch = options.batch ? std::min<std::uint32_t>(options.batch, kMaxChunk) : kMaxChunk;
   std::uint32_t epsilon = options.epsilon ? options.epsilon : 16;
@@ -403,29 +412,11 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
           : options.tuning_budget_ms;
   auto budget_left = [&] { return ms_since(t_tune) < budget_ms; };
   double best_ns = tuned ? measure_ns(best, traffic) : 0;
-  // The memory cap, counted as Classifier::bytes counts: the tuner never takes the classifier
-  // over it, or further over it, for speed; within it, it spends memory only on a measurable
-  // gain: more than the measurement's own spread, the start timed twice in the same passes.
-  // When the starting configuration is over the cap, one within it wins unless it is
-  // measurably slower. (A set of a few rules may fit no configuration.)
-  const std::size_t fixed_bytes = sizeof(Classifier) + rules.size() * sizeof(Action);
-  const std::size_t byte_cap = options.max_bytes_per_rule * rules.size();
-  auto fits = [&](const Candidate& x) { return x.bytes() + fixed_bytes <= byte_cap; };
   double spread = 0;
   int spread_pairs = 0;  // pairs of timings of the start the spread was taken from
   auto note_spread = [&](double a, double b) {
     spread = std::max(spread, std::abs(a - b) / std::min(a, b));
     ++spread_pairs;
-  };
-  // Bit vectors may take what is left of the cap once the candidate's indexes are counted, or
-  // when the incumbent is already over it, what is left of the incumbent's size.
-  bits_allowance = [&](const Candidate& x) -> std::size_t {
-    std::size_t indexes = 0;
-    for (const ISetIndex& s : x.isets)
-      indexes += sizeof(s) + s.bytes();
-    const std::size_t cap = byte_cap > fixed_bytes ? byte_cap - fixed_bytes : 0;
-    const std::size_t room = std::max(cap, best.bytes());
-    return room > indexes ? room - indexes : 0;
   };
   auto over_cap = [&](const Candidate& x, const std::string& what) {
     if (fits(x) || !fits(best)) return false;
@@ -790,7 +781,9 @@ Classifier Classifier::assemble(std::size_t rule_count, Action default_action,
   }
   c.remainder_ = std::move(remainder);
   c.bits_ = std::move(bits);
-  link_floors(c.isets_, c.remainder_rows());
+  // The floors need the remainder's rules, which bit vectors give back only by a scan of every
+  // vector (half of a 1K-rule load): skipped when there is no index to set floors in.
+  if (!c.isets_.empty()) link_floors(c.isets_, c.remainder_rows());
   c.batch_ = std::clamp<std::uint32_t>(batch, 1, kMaxChunk);
   c.report_ = std::move(report);
   c.describe_structure();

@@ -53,6 +53,8 @@ class BitVectors {
     /// entry stays inside its level. The last level has at most kTopKeys real entries, padded
     /// to kTopKeys + kFanout.
     std::vector<detail::AlignedVector<std::uint32_t>> levels;
+    /// Keys of the top level one search compares: its real keys rounded up to 16, 32 or 64.
+    std::uint32_t top_width = kFanout;
     /// Chunk c of interval j's vector is chunk chunk_of[j * chunks_per_vector() + c].
     detail::AlignedVector<std::uint16_t> chunk_of;
     /// The field's distinct chunks, kChunkWords words each; chunk 0 is all zeros. The words of
