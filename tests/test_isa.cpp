@@ -217,17 +217,19 @@ TEST_CASE("LACL_ISA forces an ISA, and a bad value is an error", "[isa]") {
 
 TEST_CASE("both candidate-list layouts give the linear scan's answers on every ISA",
           "[isa][lanes]") {
-  // Twenty nested source ranges (no two in one iSet) merged into one index: intervals near the
-  // middle list up to twenty candidates, more than one vector step of eight. Each rule also
-  // constrains another field, so candidates fail and pass in every lane position.
+  // Forty nested source ranges (no two in one iSet) merged into one index: intervals near the
+  // middle list up to forty candidates, three vector steps of sixteen (AVX-512) and five of
+  // eight (AVX2). Each rule also constrains another field, so candidates fail and pass in every
+  // lane position: a key's first match among them is at any position of the list. The other
+  // fields' ranges overlap too (port ranges that all end at 65535, one protocol or any), so
+  // that no other field holds an iSet of several of them.
   std::vector<Rule> rules;
-  for (std::uint32_t i = 0; i < 20; ++i) {
+  for (std::uint32_t i = 0; i < 40; ++i) {
     const std::uint32_t lo = i * 0x01000000u;
     const std::uint32_t hi = 0xFFFFFFFFu - i * 0x01000000u;
-    const std::uint16_t port = static_cast<std::uint16_t>(i % 5 == 0 ? 0 : 1000 * (i % 5));
+    const auto port = static_cast<std::uint16_t>((i + 1) * 7919 % 60000);
     rules.push_back(test::make_rule({lo, hi}, {0, 0xFFFFFFFFu >> (i % 3)}, {0, 65535},
-                                    {port, static_cast<std::uint16_t>(port + 999)},
-                                    i % 4 == 0 ? -1 : 6 + static_cast<int>(i % 2) * 11));
+                                    {port, 65535}, i % 4 == 0 ? -1 : 6));
   }
   const auto generated = generate_rules(Profile::kAcl, 500, 8);
   rules.insert(rules.end(), generated.begin(), generated.end());
@@ -246,7 +248,7 @@ TEST_CASE("both candidate-list layouts give the linear scan's answers on every I
       std::size_t longest = 0;
       for (const auto& ix : c.report().isets)
         longest = std::max(longest, ix.max_list);
-      REQUIRE(longest > 8);
+      REQUIRE(longest > 32);
     });
   }
 }

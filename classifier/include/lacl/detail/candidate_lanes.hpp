@@ -88,7 +88,8 @@ struct IntervalLinks {
   std::uint32_t last;
 };
 
-/// Bytes a list validation may read past the last list (one 256-bit load).
+/// Bytes a list validation may read past the last list (one 512-bit load, and the sentinel id
+/// a step past the list: see Pipeline::first_match).
 inline constexpr std::size_t kLaneOverread = 64;
 
 template <class T>

@@ -114,25 +114,26 @@ struct Pipeline {
     return v;
   }
 
-  /// The best of a c-candidate list given `mask_of(g)`, the match mask of candidates g .. g + 7
-  /// (bit i for candidate g + i, none at or past c), merged into `best`. Lists of up to eight
-  /// (nearly all) take one step and no branch on its outcome, which would mispredict whenever
-  /// the predictor has not learnt the traffic; a longer list takes further steps until one
-  /// matches. Candidates are in priority order, so the lowest set bit is the list's best. The
-  /// merge has no branch either: with no bit set, the sentinel bit reads lane g + 8 (still
-  /// inside the list's bytes or the padding after the last list) and its id becomes kNoMatch.
-  template <std::uint32_t kField, class MaskOf>
+  /// The best of a c-candidate list given `mask_of(g)`, the match mask of candidates g .. g +
+  /// kStep - 1 (bit i for candidate g + i, none at or past c), merged into `best`. Lists of up
+  /// to kStep (nearly all) take one step and no branch on its outcome, which would mispredict
+  /// whenever the predictor has not learnt the traffic; a longer list takes further steps until
+  /// one matches. Candidates are in priority order, so the lowest set bit is the list's best.
+  /// The merge has no branch either: with no bit set, the sentinel bit reads lane g + kStep
+  /// (still inside the list's bytes or the padding after the last list) and its id becomes
+  /// kNoMatch.
+  template <std::uint32_t kField, std::uint32_t kStep = 8, class MaskOf>
   static RuleId first_match(const std::uint8_t* list, std::uint32_t c, MaskOf mask_of,
                             RuleId best) noexcept {
     std::uint32_t g = 0;
     std::uint32_t mask = mask_of(0u);
-    if (c > 8) {
-      while (mask == 0 && g + 8 < c) {
-        g += 8;
+    if (c > kStep) {
+      while (mask == 0 && g + kStep < c) {
+        g += kStep;
         mask = mask_of(g);
       }
     }
-    const auto first = static_cast<std::uint32_t>(__builtin_ctz(mask | 0x100u));
+    const auto first = static_cast<std::uint32_t>(__builtin_ctz(mask | (1u << kStep)));
     constexpr std::uint32_t kIdAt = lane_layout(kField).at[kId];
     const RuleId id = lane<std::uint32_t>(list, c, kIdAt, g + first) | (0u - (mask == 0 ? 1u : 0u));
     return id < best ? id : best;
