@@ -269,6 +269,49 @@ TEST_CASE("the tuner never takes memory over the cap, or further over it", "[cla
   }
 }
 
+TEST_CASE("over the cap, the tuner first tries indexes that split no range",
+          "[classifier][tuning]") {
+  // Two families of source ranges, each disjoint within itself, every range of one straddling
+  // two of the other: merged into one index, each range is split in two pieces; kept apart, two
+  // indexes hold one candidate per rule.
+  constexpr std::uint32_t kWidth = 1u << 22;
+  std::vector<Rule> rules;
+  for (std::uint32_t i = 0; i < 300; ++i) {
+    for (std::uint32_t shift : {0u, kWidth / 2}) {
+      const std::uint32_t lo = i * kWidth + shift;
+      rules.push_back(make_rule({lo, lo + kWidth - 1}, {0, 0xFFFFFFFFu}, {0, 65535},
+                                {static_cast<std::uint16_t>(i), 65535}, -1));
+    }
+  }
+  auto set = RuleSet::make(rules);
+  REQUIRE(set);
+  const std::size_t n = set->rules().size();
+  CompileOptions o;
+  o.tuning_budget_ms = 0;
+  auto start = Classifier::compile(*set, o);
+  REQUIRE(start);
+  REQUIRE(start->report().isets.size() == 1);  // the two families merged
+  o.max_pieces = 1;
+  auto apart = Classifier::compile(*set, o);
+  REQUIRE(apart);
+  REQUIRE(apart->report().isets.size() == 2);
+  REQUIRE(apart->bytes() < start->bytes());
+  // A cap between the two: under the default tuning ratio, the first thing measured after the
+  // start is the split-free indexes.
+  o.max_pieces = 0;
+  o.tuning_budget_ms = 1000;
+  o.max_bytes_per_rule = (apart->bytes() + start->bytes()) / 2 / n;
+  auto c = Classifier::compile(*set, o);
+  REQUIRE(c);
+  const auto& tuning = c->report().tuning;
+  CAPTURE(c->report().to_text());
+  REQUIRE(tuning.size() >= 2);
+  CHECK_THAT(tuning[0], Catch::Contains("over the memory budget"));
+  CHECK_THAT(tuning[1], Catch::StartsWith("at most 1 candidates per rule"));
+  CHECK(c->bytes() <= start->bytes());
+  expect_same(*c, LinearScan(*set), test::boundary_keys(set->rules(), 20000, 4), set->rules());
+}
+
 TEST_CASE("the tuning ratio bounds the tuner by the untuned compile's time",
           "[classifier][tuning]") {
   auto set = RuleSet::make(generate_rules(Profile::kAcl, 1000, 12));

@@ -121,6 +121,10 @@ void add_compile_command(CLI::App& app) {
   cmd->add_option("--epsilon", o->compile.epsilon, "Learned-index error target (0: tuned)");
   cmd->add_option("--slot-cap", o->compile.max_collisions, "Remainder slot cap (0: tuned)");
   cmd->add_option("--batch", o->compile.batch, "Lookup chunk size (0: tuned)");
+  cmd->add_option("--candidates-per-rule", o->compile.max_pieces,
+                  "iSets of a field share one index while its candidate lists hold at most this "
+                  "many entries per rule (0: tuned)")
+      ->check(CLI::Range(0.0, 1e6));
   add_list_layout_option(cmd, o->compile.lanes);
   cmd->add_option_function<std::uint32_t>(
          "--whole-search", [o](std::uint32_t n) { o->compile.whole_search = n; },

@@ -437,6 +437,33 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   // 3. Tuning by measurement, one knob at a time: a candidate replaces the incumbent when
   //    `wins` says so (faster on the tuning traffic, within the memory rules above); within the
   //    time budget.
+  // How far merged iSets may split ranges into pieces: more pieces, fewer index lookups but
+  // longer lists and more memory. Each cap is tried once.
+  std::vector<double> pieces_tried;
+  auto try_pieces = [&](double cap) {
+    if (best.isets.empty() || !budget_left() ||
+        std::find(pieces_tried.begin(), pieces_tried.end(), cap) != pieces_tried.end()) {
+      return;
+    }
+    pieces_tried.push_back(cap);
+    Candidate cand = candidate(best.layers, epsilon, cap, collisions, best);
+    if (over_cap(cand, fmt("at most %.0f candidates per rule", cap))) return;
+    const double ns = measure_against(cand, best, traffic, best_ns);
+    rep.tuning.push_back(fmt("at most %.0f candidates per rule: %.1f ns/key (%.0f indexes)", cap,
+                             ns, static_cast<double>(cand.isets.size())));
+    if (wins(cand, ns)) {
+      best_ns = ns;
+      best = std::move(cand);
+      pieces = cap;
+    }
+  };
+  if (options.max_pieces <= 0 && !fits(best)) {
+    // Over the memory cap: first the indexes that split no range (one candidate per piece of
+    // a rule), the smallest, before the stages that only trade speed, and before the bit
+    // vectors, whose build over the cap can take the whole budget. fw2_10k: 80 -> 46 bytes per
+    // rule, and faster too (its two large iSets merged made 1.33 candidates per interval).
+    try_pieces(1.0);
+  }
   if (tuned && !options.bit_vectors && !rules.empty()) {
     // The remainder as bit vectors: one interval lookup per field and a few ANDs however the
     // rules overlap, at rules / 8 bytes per interval. Tried for the remainder behind the
@@ -579,21 +606,9 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
       best = std::move(cand);
     }
   }
-  if (options.max_pieces <= 0 && !best.isets.empty()) {
-    // How far merged iSets may split ranges into pieces: more pieces, fewer index lookups.
-    for (double cap : {1.0, 4.0, 8.0}) {
-      if (!budget_left()) break;
-      Candidate cand = candidate(best.layers, epsilon, cap, collisions, best);
-      if (over_cap(cand, fmt("at most %.0f candidates per rule", cap))) continue;
-      const double ns = measure_against(cand, best, traffic, best_ns);
-      rep.tuning.push_back(fmt("at most %.0f candidates per rule: %.1f ns/key (%.0f indexes)", cap,
-                               ns, static_cast<double>(cand.isets.size())));
-      if (wins(cand, ns)) {
-        best_ns = ns;
-        best = std::move(cand);
-        pieces = cap;
-      }
-    }
+  if (options.max_pieces <= 0) {
+    for (double cap : {1.0, 4.0, 8.0})
+      try_pieces(cap);
   }
   if (!options.max_collisions && best.remainder.size() > 0) {
     // The tuple shapes: coarser tuples mean fewer probes but longer slots.
