@@ -55,10 +55,19 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
     std::fill(cur.begin(), cur.end(), 0);
     t.chunks.assign(kChunkWords, 0);  // chunk 0: all zeros
     seen.emplace(hash_words(std::span(cur).first(kChunkWords)), std::uint16_t{0});
-    // Interval `at` with the vector `cur`: each chunk found among the field's, or added.
+    // Chunks whose words changed since the last interval recorded; the others keep their
+    // numbers, so a boundary of a few rules costs a lookup of their chunks only.
+    std::vector<std::uint8_t> dirty(nchunks, 1);
+    // Interval `at` with the vector `cur`: each changed chunk found among the field's, or
+    // added.
     auto record = [&](std::uint32_t at) {
       keys.push_back(at);
       for (std::size_t c = 0; c < nchunks; ++c) {
+        if (!dirty[c]) {
+          t.chunk_of.push_back(t.chunk_of[t.chunk_of.size() - nchunks]);
+          continue;
+        }
+        dirty[c] = 0;
         const auto chunk = std::span(cur).subspan(c * kChunkWords, kChunkWords);
         const std::uint64_t h = hash_words(chunk);
         const auto [lo, hi] = seen.equal_range(h);
@@ -83,6 +92,7 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
       for (; e < events.size() && events[e].first == at; ++e) {
         const std::uint32_t i = events[e].second & ~kEnd;
         const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+        dirty[i / 64 / kChunkWords] = 1;
         if (events[e].second & kEnd) {
           cur[i / 64] &= ~bit;
         } else {
@@ -138,21 +148,32 @@ RuleId BitVectors::classify(const PacketKey& k, RuleId best) const noexcept {
 }
 
 std::vector<detail::RuleRow> BitVectors::rows() const {
-  // Each rule starts as a wildcard, and every looked-up field narrows it to the intervals its
-  // bit is set in (a field no rule narrows was left out: the wildcard is its range).
+  // Each rule starts as a wildcard, and every looked-up field narrows it to the run of
+  // intervals its bit is set in (a field no rule narrows was left out: the wildcard is its
+  // range). The bits that differ between an interval's vector and the one before are the runs'
+  // starts and ends, and only chunks with different numbers can hold them.
   std::vector<Rule> rules(rules_, wildcard_rule());
+  const std::size_t nchunks = chunks_per_vector();
   for (const FieldTable& t : fields_) {
     const auto fi = static_cast<std::size_t>(t.field);
     const auto keys = std::span(t.levels[0]).first(t.intervals);
-    std::vector<bool> started(rules_, false);
     for (std::size_t j = 0; j < keys.size(); ++j) {
-      const std::uint32_t last = j + 1 < keys.size() ? keys[j + 1] - 1 : kFieldMax[fi];
-      for (std::size_t i = 0; i < rules_; ++i) {
-        if (((t.word(j, chunks_per_vector(), i / 64) >> (i % 64)) & 1) == 0) continue;
-        Range& range = rules[i].field[fi];
-        if (!started[i]) range.lo = keys[j];
-        started[i] = true;
-        range.hi = last;
+      for (std::size_t c = 0; c < nchunks; ++c) {
+        const std::size_t before = j == 0 ? 0 : t.chunk_of[(j - 1) * nchunks + c];
+        const std::size_t now = t.chunk_of[j * nchunks + c];
+        if (before == now) continue;
+        for (std::size_t w = 0; w < kChunkWords; ++w) {
+          const std::uint64_t set = t.chunks[kChunkWords * now + w];
+          for (std::uint64_t x = t.chunks[kChunkWords * before + w] ^ set; x != 0; x &= x - 1) {
+            const auto b = static_cast<std::size_t>(std::countr_zero(x));
+            Range& range = rules[(c * kChunkWords + w) * 64 + b].field[fi];
+            if ((set >> b) & 1) {
+              range.lo = keys[j];
+            } else {
+              range.hi = keys[j] - 1;
+            }
+          }
+        }
       }
     }
   }
