@@ -406,7 +406,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   rep.remainder_ms = ms_since(t0);
   const auto t_tune = Clock::now();
   const double untuned_ms = rep.partition_ms + rep.index_ms + rep.remainder_ms;
-  const double budget_ms =
+  double budget_ms =
       options.tuning_ratio > 0
           ? std::min(options.tuning_budget_ms, options.tuning_ratio * untuned_ms)
           : options.tuning_budget_ms;
@@ -433,6 +433,25 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   const std::size_t start_line = rep.tuning.size();
   const bool start_fits = fits(best);
   const double start_ns = best_ns;
+  // Over the cap, getting within it comes first: both ways of shrinking the start (the bit
+  // vectors and the indexes that split no range) get their turn, at the cost of a longer
+  // compile (CompileOptions::tuning_ratio).
+  if (!start_fits && options.tuning_ratio > 0) {
+    budget_ms = std::min(options.tuning_budget_ms, 2 * options.tuning_ratio * untuned_ms);
+  }
+  // cand's ns per key, timed against the incumbent (refreshing best_ns). Until the spread has
+  // been taken, between two timings of the incumbent, whose difference is the spread: so the
+  // first stages, the only ones a small set's budget reaches, are judged against it. The
+  // incumbent's time is then the mean of its two, each the best of as many passes as the
+  // candidate's: the better of the two would favour it.
+  auto time_candidate = [&](Candidate& cand) {
+    if (spread_pairs > 0) return measure_against(cand, best, traffic, best_ns);
+    Candidate* three[] = {&best, &cand, &best};
+    const std::vector<double> t3 = measure_ns(three, traffic);
+    note_spread(t3[0], t3[2]);
+    best_ns = (t3[0] + t3[2]) / 2;
+    return t3[1];
+  };
 
   // 3. Tuning by measurement, one knob at a time: a candidate replaces the incumbent when
   //    `wins` says so (faster on the tuning traffic, within the memory rules above); within the
@@ -448,7 +467,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     pieces_tried.push_back(cap);
     Candidate cand = candidate(best.layers, epsilon, cap, collisions, best);
     if (over_cap(cand, fmt("at most %.0f candidates per rule", cap))) return;
-    const double ns = measure_against(cand, best, traffic, best_ns);
+    const double ns = time_candidate(cand);
     rep.tuning.push_back(fmt("at most %.0f candidates per rule: %.1f ns/key (%.0f indexes)", cap,
                              ns, static_cast<double>(cand.isets.size())));
     if (wins(cand, ns)) {
@@ -457,13 +476,6 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
       pieces = cap;
     }
   };
-  if (options.max_pieces <= 0 && !fits(best)) {
-    // Over the memory cap: first the indexes that split no range (one candidate per piece of
-    // a rule), the smallest, before the stages that only trade speed, and before the bit
-    // vectors, whose build over the cap can take the whole budget. fw2_10k: 80 -> 46 bytes per
-    // rule, and faster too (its two large iSets merged made 1.33 candidates per interval).
-    try_pieces(1.0);
-  }
   if (tuned && !options.bit_vectors && !rules.empty()) {
     // The remainder as bit vectors: one interval lookup per field and a few ANDs however the
     // rules overlap, at rules / 8 bytes per interval. Tried for the remainder behind the
@@ -487,13 +499,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
         rep.tuning.push_back(std::string(l.what) + ": over the memory budget");
         continue;
       }
-      // Timed between two timings of the incumbent, whose difference is also the spread (the
-      // first stage, so the tuner's budget is not spent on the spread alone).
-      Candidate* three[] = {&best, &cand, &best};
-      const std::vector<double> t3 = measure_ns(three, traffic);
-      note_spread(t3[0], t3[2]);
-      best_ns = std::min(t3[0], t3[2]);
-      const double ns = t3[1];
+      const double ns = time_candidate(cand);
       rep.tuning.push_back(std::string(l.what) +
                            fmt(": %.1f ns/key (vectors of %.0f words in %.0f distinct chunks)",
                                ns, static_cast<double>(cand.bits.words_per_vector()),
@@ -503,6 +509,12 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
         best = std::move(cand);
       }
     }
+  }
+  if (options.max_pieces <= 0 && !fits(best)) {
+    // Still over the memory cap: the indexes that split no range (one candidate per piece of
+    // a rule), the smallest, before the stages that only trade speed. fw2_10k: 80 -> 46 bytes
+    // per rule, and faster too (its two large iSets merged made 1.33 candidates per interval).
+    try_pieces(1.0);
   }
   while (tuned && spread_pairs < 2 && budget_left()) {
     Candidate* twice[] = {&best, &best};

@@ -65,7 +65,9 @@ struct CompileOptions {
   /// The tuner also stops once it has spent this many times what the compile took without it
   /// (the partition and the starting configuration; the candidate being timed then finishes),
   /// so that by default tuning about doubles a compile at most: a rule update is not held up
-  /// for a few percent. 0: tuning_budget_ms alone.
+  /// for a few percent. Twice that when the starting configuration is over the memory cap
+  /// (max_bytes_per_rule), so that both ways of shrinking it, the bit vectors and indexes that
+  /// split no range, are measured. 0: tuning_budget_ms alone.
   double tuning_ratio = 1.0;
   std::uint64_t seed = 1;           ///< seed of the synthetic tuning traffic
   /// A sample of real traffic to tune on (evenly spaced keys of it are used); empty: traffic
