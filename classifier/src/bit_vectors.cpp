@@ -34,16 +34,31 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
   }
   std::size_t total = detail::bytes_of(bv.ids_);
   std::vector<std::uint64_t> cur(nchunks * kChunkWords);  // zero past the last rule's word
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> events;  // (position, rule | kEnd)
+  // Per field, the ranges' starts and ends in order: (position, rule | kEnd).
+  std::array<std::vector<std::pair<std::uint32_t, std::uint32_t>>, kNumFields> field_events;
+  // First, a bound the vectors cannot come under: each interval's chunk numbers. A build
+  // that cannot fit stops here, before any vector is made (fw2_10k's, over the tuner's
+  // allowance, took most of its budget to find that out).
+  std::size_t least = total;
   for (std::size_t fi = 0; fi < kNumFields; ++fi) {
+    auto& events = field_events[fi];
     const auto f = static_cast<Field>(fi);
-    events.clear();
     for (std::uint32_t i = 0; i < n; ++i) {
       const Range r = rows[i].range(f);
       events.emplace_back(r.lo, i);
-      if (r.hi < kFieldMax[fi]) events.emplace_back(std::uint64_t{r.hi} + 1, i | kEnd);
+      // An end at hi + 1, which fits 32 bits: a range up to the field's last value has none.
+      if (r.hi < kFieldMax[fi]) events.emplace_back(r.hi + 1, i | kEnd);
     }
     std::sort(events.begin(), events.end());
+    std::size_t intervals = 1;
+    for (std::size_t e = 1; e < events.size(); ++e)
+      intervals += events[e].first != events[e - 1].first ? 1 : 0;
+    least += intervals > 1 ? intervals * nchunks * sizeof(std::uint16_t) : 0;
+  }
+  if (least > max_bytes) return std::nullopt;
+  for (std::size_t fi = 0; fi < kNumFields; ++fi) {
+    const auto f = static_cast<Field>(fi);
+    const auto& events = field_events[fi];
     // One interval: every rule covers the whole field, which then decides nothing. Kept when
     // it is the last field and none was kept, so a lookup always has a vector to start from.
     const bool whole = events.front().first == 0 && events.back().first == 0;
@@ -87,7 +102,7 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
     std::size_t e = 0;
     // The first interval starts at 0 whether or not a rule starts there.
     while (e < events.size()) {
-      const std::uint64_t at = events[e].first;
+      const std::uint32_t at = events[e].first;
       if (at != 0 && keys.empty() && !record(0)) return std::nullopt;
       for (; e < events.size() && events[e].first == at; ++e) {
         const std::uint32_t i = events[e].second & ~kEnd;
@@ -99,7 +114,7 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
           cur[i / 64] |= bit;
         }
       }
-      if (!record(static_cast<std::uint32_t>(at))) return std::nullopt;
+      if (!record(at)) return std::nullopt;
     }
     t.intervals = static_cast<std::uint32_t>(keys.size());
     for (std::size_t every = 1;; every *= kFanout) {
