@@ -8,8 +8,8 @@ the rte_hash floor) and PNG plots of throughput and memory against rule count, p
     ninja -C build bench-report          # the same, through meson
 
 Rule sets: the ClassBench sets in ../shared/rulesets when present (acl1, fw1, ipc1 at 1k, 10k and
-100k by default), generated ones (`lacl gen`, profiles acl/fw/ipc, seed 1, 10 packets per rule)
-otherwise. rte_acl runs above 10K rules only with --big: its build takes ~13 s and several GiB at
+100k by default; `--sets all` for every one there, up to --max-rules), generated ones (`lacl gen`,
+profiles acl/fw/ipc, seed 1, 10 packets per rule) otherwise. rte_acl runs above 10K rules only with --big: its build takes ~13 s and several GiB at
 100K. Plots need matplotlib (Debian: python3-matplotlib, which /usr/bin/python3 sees); without it
 the report is written without plots.
 """
@@ -40,7 +40,10 @@ def parse_args():
                    help="directory of ClassBench *.rules.xz / *.trace.xz "
                         "(default: ../shared/rulesets)")
     p.add_argument("--sets", default=DEFAULT_SETS,
-                   help="comma-separated set names <family><n>_<size>k (default: %(default)s)")
+                   help="comma-separated set names <family><n>_<size>k, or 'all': every "
+                        "ClassBench set in --shared up to --max-rules (default: %(default)s)")
+    p.add_argument("--max-rules", type=int, default=100_000,
+                   help="with --sets all, the largest sets to include (default: %(default)s)")
     p.add_argument("--generated", action="store_true",
                    help="use generated sets even when ClassBench sets are present")
     p.add_argument("--big", action="store_true", help="run rte_acl above 10K rules too")
@@ -50,6 +53,19 @@ def parse_args():
                    default=os.path.join(root, "build", "bench-report", "report.md"),
                    help="markdown file to write; the PNGs go next to it")
     return p.parse_args()
+
+
+def all_sets(args):
+    """Every ClassBench set in --shared with both files, up to --max-rules: by size, then name."""
+    names = []
+    for f in os.listdir(args.shared) if os.path.isdir(args.shared) else []:
+        m = re.fullmatch(r"([a-z]+\d*_\d+k)\.rules\.xz", f)
+        if m and os.path.exists(os.path.join(args.shared, m.group(1) + ".trace.xz")):
+            if set_size(m.group(1))[1] <= args.max_rules:
+                names.append(m.group(1))
+    if not names:
+        sys.exit(f"report.py: --sets all: no ClassBench sets in {args.shared}")
+    return sorted(names, key=lambda n: (set_size(n)[1], n))
 
 
 def set_size(name):
@@ -154,7 +170,8 @@ def main():
     work = tempfile.mkdtemp(prefix="lacl-report-")
     results, commands, failures = [], [], []
     try:
-        for name in [s for s in args.sets.split(",") if s]:
+        names = all_sets(args) if args.sets == "all" else [s for s in args.sets.split(",") if s]
+        for name in names:
             family, size = set_size(name)
             label, rules, trace = prepare_set(args, name, work)
             backends = ["lacl", "lacl_untuned"]
