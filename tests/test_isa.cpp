@@ -249,6 +249,10 @@ TEST_CASE("both candidate-list layouts give the linear scan's answers on every I
       for (const auto& ix : c.report().isets)
         longest = std::max(longest, ix.max_list);
       REQUIRE(longest > 32);
+      // With lanes, a list past two steps of eight: AVX-512 validates sixteen at a time.
+      const auto isets = c.isets();
+      CHECK(std::any_of(isets.begin(), isets.end(),
+                        [](const ISetIndex& s) { return s.wide_lists; }) == lanes);
     });
   }
 }

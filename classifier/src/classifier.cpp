@@ -174,7 +174,9 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
     }
     bv = &b;
   }
-  return {std::span(views.isets.data(), isets.size()), rv, bv};
+  const bool wide = std::any_of(isets.begin(), isets.end(),
+                                [](const ISetIndex& s) { return s.wide_lists; });
+  return {std::span(views.isets.data(), isets.size()), rv, bv, wide};
 }
 
 // The pipeline's bit-vector search takes 16 keys per level, at most kMaxLevels levels (a

@@ -66,6 +66,9 @@ bool ISetIndex::use_lanes(bool on) {
     detail::AlignedVector<detail::IntervalLinks> l;
     if (!interval_links(*this, l)) return false;
     lanes = detail::pack_lanes(offsets, rows, field);
+    wide_lists = false;
+    for (std::size_t j = 0; j + 1 < offsets.size(); ++j)
+      wide_lists = wide_lists || offsets[j + 1] - offsets[j] > 16;
     links = std::move(l);
     rows = {};
     floors = {};
@@ -77,6 +80,7 @@ bool ISetIndex::use_lanes(bool on) {
       floors[j] = links[j].floor;
     lanes = {};
     links = {};
+    wide_lists = false;
   }
   return true;
 }

@@ -4,7 +4,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
-#include "lacl/detail/candidate_lanes.hpp"
+#include "lacl/detail/lanes_256.hpp"
 #include "lacl/detail/lookup_pipeline.hpp"
 
 namespace lacl::detail {
@@ -14,6 +14,8 @@ void classify_avx512(const LookupTables& t, std::span<const PacketKey> keys, std
 
 namespace {
 
+// kWide: lists validated sixteen candidates at a time (see match_list).
+template <bool kWide>
 struct Avx512 {
   // Array a's values of candidates g .. g + 15 of the c-candidate list at `list` (an index on
   // field kField), widened to 32-bit lanes.
@@ -45,22 +47,53 @@ struct Avx512 {
     }
   }
 
-  // Sixteen candidates per step: each field's two bounds are one compare and one masked compare
-  // (narrow fields widened to 32 bits), and the fields' masks are ANDed as a tree, so the
-  // dependency chain is three deep instead of eight. Candidates are in priority order, so the
-  // lowest set lane of the first step with any is the list's best. Sixteen rather than the
-  // AVX2 path's eight: the long lists of merged indexes (acl4_10k, acl5_10k: 14 and 20
-  // candidates a visit on average) then take half the steps, each a data-dependent branch
-  // (measured: 11-15% fewer cycles per packet there, no change at acl1_10k and ipc1_10k).
+  // The step's candidates (bit i for lane i) whose range between lane arrays kLo and kLo + 1
+  // holds v, eight at a time; all of them when those bound the index's field kField.
+  template <LaneArray kLo, std::uint32_t kField>
+  static __mmask8 in8(const ListStep256<Avx512, kField>& step, __m256i v) noexcept {
+    if constexpr (kLaneField[kLo] == kField) {
+      return 0xFF;
+    } else {
+      constexpr auto kHi = static_cast<LaneArray>(kLo + 1);
+      return _mm256_mask_cmple_epu32_mask(_mm256_cmple_epu32_mask(step.template values<kLo>(), v),
+                                          v, step.template values<kHi>());
+    }
+  }
+
+  // Steps of eight candidates (256-bit), or with kWide of sixteen (512-bit): each field's two
+  // bounds are one compare and one masked compare (narrow fields widened to 32 bits), and the
+  // fields' masks are ANDed as a tree, so the dependency chain is three deep instead of eight.
+  // Candidates are in priority order, so the lowest set lane of the first step with any is the
+  // list's best. Sixteen pay where lists run long (LookupTables::wide_lists): acl4_10k and
+  // acl5_10k visit lists of 14 and 20 candidates on average, and take half the steps, each a
+  // data-dependent branch (11-15% fewer cycles per packet); on the short lists of the 1K sets
+  // a step of sixteen costs 6-8% more than one of eight (same artifacts, interleaved). Hence
+  // two instances of the whole pipeline, picked per classifier: a choice per index or per
+  // list, in the loop, cost the short lists 3-8% by itself.
   template <std::uint32_t kField>
   static RuleId match_list(const std::uint8_t* list, std::uint32_t c, const PacketKey& k,
                            RuleId best) noexcept {
+    if constexpr (!kWide) {  // as lookup_avx2.cpp's, with AVX-512's mask compares
+      const KeyLanes256<Avx512> key(k);
+      auto mask_of = [&](std::uint32_t g) {
+        const ListStep256<Avx512, kField> step{list, c, g};
+        const auto live = static_cast<__mmask8>(_bzhi_u32(0xFFu, c - g));
+        const __mmask8 in_src = in8<kSrcLo>(step, key.src);
+        const __mmask8 in_dst = in8<kDstLo>(step, key.dst);
+        const __mmask8 in_sport = in8<kSportLo>(step, key.sport);
+        const __mmask8 in_dport = in8<kDportLo>(step, key.dport);
+        const __mmask8 in_proto = in8<kProtoLo>(step, key.proto);
+        return static_cast<std::uint32_t>((live & in_src) & (in_dst & in_sport) &
+                                          (in_dport & in_proto));
+      };
+      return Pipeline<Avx512>::template first_match<kField, 8>(list, c, mask_of, best);
+    }
     const __m512i src = _mm512_set1_epi32(static_cast<int>(k.src_ip));
     const __m512i dst = _mm512_set1_epi32(static_cast<int>(k.dst_ip));
     const __m512i sport = _mm512_set1_epi32(k.src_port);
     const __m512i dport = _mm512_set1_epi32(k.dst_port);
     const __m512i proto = _mm512_set1_epi32(k.proto);
-    auto mask_of = [&](std::uint32_t g) {
+    auto mask_of = [&](std::uint32_t g) __attribute__((always_inline)) {
       const auto live = static_cast<__mmask16>(_bzhi_u32(0xFFFFu, c - g));
       const __mmask16 in_src = in<kSrcLo, kField>(list, c, g, src);
       const __mmask16 in_dst = in<kDstLo, kField>(list, c, g, dst);
@@ -70,7 +103,7 @@ struct Avx512 {
       return static_cast<std::uint32_t>((live & in_src) & (in_dst & in_sport) &
                                         (in_dport & in_proto));
     };
-    return Pipeline<Avx512>::first_match<kField, 16>(list, c, mask_of, best);
+    return Pipeline<Avx512>::template first_match<kField, 16>(list, c, mask_of, best);
   }
 
   // Sixteen keys per step: compare, then compress the positions of the live ones. The
@@ -262,7 +295,11 @@ struct Avx512 {
 
 void classify_avx512(const LookupTables& t, std::span<const PacketKey> keys, std::span<RuleId> out,
                      std::size_t chunk) noexcept {
-  Pipeline<Avx512>::all<kMaxChunk>(t, keys, out, chunk);
+  if (t.wide_lists) {
+    Pipeline<Avx512<true>>::all<kMaxChunk>(t, keys, out, chunk);
+  } else {
+    Pipeline<Avx512<false>>::all<kMaxChunk>(t, keys, out, chunk);
+  }
 }
 
 }  // namespace lacl::detail

@@ -149,6 +149,9 @@ struct ISetIndex {
   /// interval before). So the lanes leave this field out, and a key past the last value fails
   /// the whole list. Derived from the candidates and the floors; not stored in artifacts.
   detail::AlignedVector<detail::IntervalLinks> links;
+  /// With lanes: some list holds more than two steps of eight candidates, so a lookup that can
+  /// validate sixteen at a time does (see lookup_avx512.cpp). Set by use_lanes(true).
+  bool wide_lists = false;
   /// Interval j's floor: the smallest rule id, among the structures a lookup visits after this
   /// index (the later indexes and the remainder), whose range on this index's field meets
   /// interval j; kNoMatch when none does. A key whose best match so far is at or below the

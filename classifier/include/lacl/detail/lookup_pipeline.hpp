@@ -91,6 +91,9 @@ struct LookupTables {
   std::span<const ISetView> isets;
   TupleSpaceView remainder;
   const BitVectorsView* bits = nullptr;  ///< null when the remainder is not bit vectors
+  /// Some index has a list longer than two steps of eight (ISetIndex::wide_lists): an ISA that
+  /// can validate sixteen candidates at a time then does (lookup_avx512.cpp).
+  bool wide_lists = false;
 };
 
 /// What Pipeline::first_common returns when no bit is set in every vector.
