@@ -455,9 +455,6 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     return t3[1];
   };
 
-  // 3. Tuning by measurement, one knob at a time: a candidate replaces the incumbent when
-  //    `wins` says so (faster on the tuning traffic, within the memory rules above); within the
-  //    time budget.
   // How far merged iSets may split ranges into pieces: more pieces, fewer index lookups but
   // longer lists and more memory. Each cap is tried once.
   std::vector<double> pieces_tried;
@@ -478,6 +475,10 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
       pieces = cap;
     }
   };
+
+  // 3. Tuning by measurement, one knob at a time: a candidate replaces the incumbent when
+  //    `wins` says so (faster on the tuning traffic, within the memory rules above); within the
+  //    time budget.
   if (tuned && !options.bit_vectors && !rules.empty()) {
     // The remainder as bit vectors: one interval lookup per field and a few ANDs however the
     // rules overlap, at rules / 8 bytes per interval. Tried for the remainder behind the
