@@ -41,9 +41,11 @@ struct Avx512 {
       return 0xFFFF;
     } else {
       constexpr auto kHi = static_cast<LaneArray>(kLo + 1);
-      return _mm512_mask_cmple_epu32_mask(
-          _mm512_cmple_epu32_mask(values<kLo, kField>(list, c, g), v), v,
-          values<kHi, kField>(list, c, g));
+      // Named first: clang's intrinsics are macros, which a template argument list's comma
+      // would split.
+      const __m512i lo = values<kLo, kField>(list, c, g);
+      const __m512i hi = values<kHi, kField>(list, c, g);
+      return _mm512_mask_cmple_epu32_mask(_mm512_cmple_epu32_mask(lo, v), v, hi);
     }
   }
 
