@@ -36,6 +36,9 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
   std::vector<std::uint64_t> cur(nchunks * kChunkWords);  // zero past the last rule's word
   // Per field, the ranges' starts and ends in order: (position, rule | kEnd).
   std::array<std::vector<std::pair<std::uint32_t, std::uint32_t>>, kNumFields> field_events;
+  // Per field, its elementary intervals: one from each position an event is at, and one from
+  // 0 when none is.
+  std::array<std::size_t, kNumFields> intervals{};
   // First, a bound the vectors cannot come under: each interval's chunk numbers. A build
   // that cannot fit stops here, before any vector is made (fw2_10k's, over the tuner's
   // allowance, took most of its budget to find that out).
@@ -50,10 +53,10 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
       if (r.hi < kFieldMax[fi]) events.emplace_back(r.hi + 1, i | kEnd);
     }
     std::sort(events.begin(), events.end());
-    std::size_t intervals = 1;
+    intervals[fi] = events.front().first == 0 ? 1 : 2;
     for (std::size_t e = 1; e < events.size(); ++e)
-      intervals += events[e].first != events[e - 1].first ? 1 : 0;
-    least += intervals > 1 ? intervals * nchunks * sizeof(std::uint16_t) : 0;
+      intervals[fi] += events[e].first != events[e - 1].first ? 1 : 0;
+    least += intervals[fi] > 1 ? intervals[fi] * nchunks * sizeof(std::uint16_t) : 0;
   }
   if (least > max_bytes) return std::nullopt;
   for (std::size_t fi = 0; fi < kNumFields; ++fi) {
@@ -61,7 +64,7 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
     const auto& events = field_events[fi];
     // One interval: every rule covers the whole field, which then decides nothing. Kept when
     // it is the last field and none was kept, so a lookup always has a vector to start from.
-    const bool whole = events.front().first == 0 && events.back().first == 0;
+    const bool whole = intervals[fi] == 1;
     if (whole && (fi + 1 < kNumFields || !bv.fields_.empty())) continue;
     FieldTable t;
     t.field = f;

@@ -811,8 +811,9 @@ Classifier Classifier::assemble(std::size_t rule_count, Action default_action,
   }
   c.remainder_ = std::move(remainder);
   c.bits_ = std::move(bits);
-  // The floors need the remainder's rules, which bit vectors give back only by a scan of every
-  // vector (half of a 1K-rule load): skipped when there is no index to set floors in.
+  // The floors need the remainder's rules, which bit vectors give back only by a pass over
+  // every interval's chunk numbers (BitVectors::rows): skipped when there is no index to set
+  // floors in.
   if (!c.isets_.empty()) link_floors(c.isets_, c.remainder_rows());
   c.batch_ = std::clamp<std::uint32_t>(batch, 1, kMaxChunk);
   c.report_ = std::move(report);
