@@ -148,6 +148,15 @@ struct Pipeline {
     return (v - base) & (static_cast<std::uint32_t>(v < base) - 1u);
   }
 
+  /// fn.template operator()<kField>() for kField == field: code whose layout or loads depend
+  /// on the field gets one instance per field.
+  template <class Fn>
+  static void with_field(std::uint32_t field, Fn&& fn) noexcept {
+    [&]<std::uint32_t... kField>(std::integer_sequence<std::uint32_t, kField...>) {
+      ((field == kField ? fn.template operator()<kField>() : void()), ...);
+    }(std::make_integer_sequence<std::uint32_t, kNumFields>{});
+  }
+
   static std::uint32_t field_of(const PacketKey& k, std::uint32_t f) noexcept {
     switch (f) {
       case 0:
@@ -438,11 +447,9 @@ struct Pipeline {
                           const std::uint32_t* act, std::size_t m, RuleId* best) noexcept {
     std::uint32_t at[kNumFields][kChunk];
     for (std::uint32_t f = 0; f < bv.fields; ++f) {
-      // The field is a template argument: one instance per field.
-      [&]<std::uint32_t... kField>(std::integer_sequence<std::uint32_t, kField...>) {
-        ((bv.field[f] == kField ? interval_vectors<kField>(bv, f, keys, act, m, at[f]) : void()),
-         ...);
-      }(std::make_integer_sequence<std::uint32_t, kNumFields>{});
+      with_field(bv.field[f], [&]<std::uint32_t kField>() {
+        interval_vectors<kField>(bv, f, keys, act, m, at[f]);
+      });
     }
     // The field count and whether a vector is at most two chunks (1024 rules) as constants
     // where they are common, so that the merge is unrolled.
@@ -535,12 +542,10 @@ struct Pipeline {
       } else {
         if (s.lanes != nullptr) {
           search_link([&](std::uint32_t slot) { prefetch(s.links + slot); });
-          // The lanes' layout depends on the field: one instance per field.
-          [&]<std::uint32_t... kField>(std::integer_sequence<std::uint32_t, kField...>) {
-            ((s.field == kField ? lane_lists<kField>(s, keys, act, m, value, a, b, best, floor)
-                                : void()),
-             ...);
-          }(std::make_integer_sequence<std::uint32_t, kNumFields>{});
+          // The lanes' layout depends on the field.
+          with_field(s.field, [&]<std::uint32_t kField>() {
+            lane_lists<kField>(s, keys, act, m, value, a, b, best, floor);
+          });
         } else {
           search_link([&](std::uint32_t slot) {
             prefetch(s.offsets + slot);
