@@ -10,6 +10,7 @@
 #include "lacl/classifier.hpp"
 #include "lacl/generator.hpp"
 #include "lacl/linear_scan.hpp"
+#include "report.hpp"
 #include "rules.hpp"
 
 using namespace lacl;
@@ -317,10 +318,6 @@ TEST_CASE("the tuning ratio bounds the tuner by the untuned compile's time",
           "[classifier][tuning]") {
   auto set = RuleSet::make(generate_rules(Profile::kAcl, 1000, 12));
   REQUIRE(set);
-  auto lines_with = [](const Classifier& c, const char* what) {
-    return std::count_if(c.report().tuning.begin(), c.report().tuning.end(),
-                         [&](const std::string& l) { return l.find(what) != std::string::npos; });
-  };
   CompileOptions o;
   o.tuning_budget_ms = 60000;
   // A ratio too small for anything after the start: it is timed, nothing else is tried.
@@ -329,14 +326,14 @@ TEST_CASE("the tuning ratio bounds the tuner by the untuned compile's time",
   REQUIRE(few);
   CAPTURE(few->report().to_text());
   CHECK(few->report().tuning.size() == 2);
-  CHECK(lines_with(*few, "chosen") == 1);
+  CHECK(test::tuning_lines_with(*few, "chosen") == 1);
   // No ratio: the budget alone, which is ample, so every stage runs down to the last (batch).
   o.tuning_ratio = 0;
   auto all = Classifier::compile(*set, o);
   REQUIRE(all);
   CAPTURE(all->report().to_text());
-  CHECK(lines_with(*all, "epsilon") > 0);
-  CHECK(lines_with(*all, "batch") > 0);
+  CHECK(test::tuning_lines_with(*all, "epsilon") > 0);
+  CHECK(test::tuning_lines_with(*all, "batch") > 0);
   LinearScan ref(*set);
   const auto keys = test::boundary_keys(set->rules(), 20000, 13);
   expect_same(*few, ref, keys, set->rules());
