@@ -226,6 +226,7 @@ TEST_CASE("the tuner chooses bit vectors by measurement, within the memory cap",
   o.tuning_ratio = 0;
   o.tuning_budget_ms = 200;
   o.max_bytes_per_rule = 1;  // nothing fits: neither may grow
+  o.max_bytes_floor = 0;
   auto tight = Classifier::compile(*set, o);
   REQUIRE(tight);
   CHECK(tight->report().remainder_algorithm != "bit-vectors");

@@ -252,6 +252,7 @@ TEST_CASE("the tuner never takes memory over the cap, or further over it", "[cla
     const auto keys = test::boundary_keys(set->rules(), 20000, 9);
     o.tuning_budget_ms = 5000;
     o.tuning_ratio = 0;  // every stage
+    o.max_bytes_floor = 0;
     // Within the cap, just: the tuner's choice stays within it.
     o.max_bytes_per_rule = (start->bytes() + n - 1) / n;
     auto c = Classifier::compile(*set, o);
@@ -267,6 +268,16 @@ TEST_CASE("the tuner never takes memory over the cap, or further over it", "[cla
     CHECK_THAT(d->report().tuning.front(), Catch::Contains("over the memory budget"));
     CHECK(d->bytes() <= start->bytes());
     expect_same(*d, ref, keys, set->rules());
+    // The floor is a cap too, whatever the rules' share of it: one byte per rule, and room for
+    // the start alone, takes it nowhere past the start.
+    o.max_bytes_per_rule = 1;
+    o.max_bytes_floor = start->bytes();
+    auto e = Classifier::compile(*set, o);
+    REQUIRE(e);
+    CAPTURE(e->report().to_text());
+    CHECK(e->bytes() <= o.max_bytes_floor);
+    CHECK_THAT(e->report().tuning.front(), !Catch::Contains("over the memory budget"));
+    expect_same(*e, ref, keys, set->rules());
   }
 }
 
@@ -303,6 +314,7 @@ TEST_CASE("over the cap, the tuner tries indexes that split no range before othe
   o.bit_vectors = false;
   o.tuning_budget_ms = 1000;
   o.max_bytes_per_rule = (apart->bytes() + start->bytes()) / 2 / n;
+  o.max_bytes_floor = 0;
   auto c = Classifier::compile(*set, o);
   REQUIRE(c);
   const auto& tuning = c->report().tuning;
@@ -328,7 +340,10 @@ TEST_CASE("the tuning ratio bounds the tuner by the untuned compile's time",
   CHECK(few->report().tuning.size() == 2);
   CHECK(test::tuning_lines_with(*few, "chosen") == 1);
   // No ratio: the budget alone, which is ample, so every stage runs down to the last (batch).
+  // Without the memory floor, whose room lets bit vectors replace every index (which leaves
+  // the index stages nothing to tune), the bit vectors are over the cap.
   o.tuning_ratio = 0;
+  o.max_bytes_floor = 0;
   auto all = Classifier::compile(*set, o);
   REQUIRE(all);
   CAPTURE(all->report().to_text());

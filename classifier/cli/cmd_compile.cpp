@@ -33,6 +33,7 @@ std::string options_text(const CompileCmdOptions& o, RuleFormat format) {
   s << "max_isets=" << c.max_isets << " min_iset_size=" << c.min_iset_size
     << " epsilon=" << c.epsilon << " max_collisions=" << c.max_collisions
     << " max_pieces=" << c.max_pieces << " max_bytes_per_rule=" << c.max_bytes_per_rule
+    << " max_bytes_floor=" << c.max_bytes_floor
     << " batch=" << c.batch << " tuning_budget_ms=" << c.tuning_budget_ms
     << " tuning_ratio=" << c.tuning_ratio << " seed=" << c.seed
     << " lists=" << (c.lanes ? (*c.lanes ? "lanes" : "rows") : "tuned") << " whole_search="
@@ -157,6 +158,11 @@ void add_compile_command(CLI::App& app) {
                   "Memory the tuner may not take the classifier over, in bytes per rule")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  cmd->add_option("--max-bytes-floor", o->compile.max_bytes_floor,
+                  "The memory cap is never below this many bytes, whatever the rule count (0: "
+                  "--max-bytes-per-rule alone)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40));
   cmd->callback([o] { run_compile(*o); });
 }
 

@@ -365,9 +365,11 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   // over it, or further over it, for speed; within it, it spends memory only on a measurable
   // gain: more than the measurement's own spread, the start timed twice in the same passes.
   // When the starting configuration is over the cap, one within it wins unless it is
-  // measurably slower. (A set of a few rules may fit no configuration.)
+  // measurably slower. (A set of a few rules may fit no configuration.) Never below
+  // max_bytes_floor.
   const std::size_t fixed_bytes = sizeof(Classifier) + rules.size() * sizeof(Action);
-  const std::size_t byte_cap = options.max_bytes_per_rule * rules.size();
+  const std::size_t byte_cap =
+      std::max(options.max_bytes_per_rule * rules.size(), options.max_bytes_floor);
   auto fits = [&](const Candidate& x) { return x.bytes() + fixed_bytes <= byte_cap; };
   // Bit vectors may take what is left of the cap once the candidate's indexes are counted, or
   // when the incumbent is already over it, what is left of the incumbent's size.

@@ -47,6 +47,11 @@ struct CompileOptions {
   /// never takes the classifier over it, or further over it, for speed; and from a starting
   /// configuration over it, it moves to one within it unless that is measurably slower.
   std::size_t max_bytes_per_rule = 64;
+  /// The memory cap is never below this many bytes, whatever the rule count: a set of a
+  /// thousand rules may then take the bit vectors that are its fastest structure (60-90 bytes
+  /// per rule on ClassBench's 1K sets; acl2_1k classifies its trace 1.45x faster with them),
+  /// while any classifier this size stays a small part of a core's L2 cache.
+  std::size_t max_bytes_floor = 128 * 1024;
   std::uint32_t batch = 0;  ///< keys per pipeline chunk; 0: tuned
   /// Layout of multi-candidate lists (see ISetIndex::lanes); nullopt: tuned, from lanes, whose
   /// validation has no branch on the traffic.
