@@ -282,7 +282,8 @@ void print_table(const BenchOptions& o, const Report& r) {
             << '\n'
             << "timing:    bursts of " << bench::kBurst << ", best of " << o.repeat
             << " samples of at least " << o.min_packets
-            << " packets; on-CPU time (thread CPU clock), cycles at the TSC rate\n"
+            << " packets, the backends in turn; on-CPU time (thread CPU clock), cycles at the "
+               "TSC rate\n"
             << "reference: " << r.reference << '\n';
   if (!r.eal_args.empty()) std::cout << "EAL:       " << r.eal_args << '\n';
   char line[200];
@@ -405,6 +406,9 @@ void run_bench(const BenchOptions& o) {
   report.reference = ref->method;
   const std::vector<RuleId> expected = bench::in_order<RuleId>(ref->answers, order);
 
+  // Every backend is built and verified first, then timed in interleaved rounds (see
+  // bench::time_interleaved).
+  std::vector<std::unique_ptr<bench::TimedBackend>> timed;
   for (const std::string& name : *names) {
     std::unique_ptr<bench::TimedBackend> b;
     if (name == "lacl") {
@@ -436,15 +440,24 @@ void run_bench(const BenchOptions& o) {
       row.verified = ref->sample;
     }
     row.bytes_with_rules = dpdk.bytes_with_rules(name);
-    row.timing = bench::time_backend(*b, o.repeat, o.min_packets);
+    report.rows.push_back(std::move(row));
+    timed.push_back(std::move(b));
+  }
+  std::vector<const bench::TimedBackend*> order_timed;
+  for (const auto& b : timed)
+    order_timed.push_back(b.get());
+  const std::vector<bench::Timing> timings =
+      bench::time_interleaved(order_timed, o.repeat, o.min_packets);
+  for (std::size_t k = 0; k < report.rows.size(); ++k) {
+    Row& row = report.rows[k];
+    row.timing = timings[k];
     if (row.timing.on_cpu < kBusyOnCpu) {
       char pct[16];
       std::snprintf(pct, sizeof pct, "%.0f%%", 100 * (1 - row.timing.on_cpu));
-      report.notes.push_back(name + ": its best sample was descheduled for " + pct +
+      report.notes.push_back(row.info.name + ": its best sample was descheduled for " + pct +
                              " of its wall time (a busy machine); the figures count on-CPU time "
                              "only, but caches were shared");
     }
-    report.rows.push_back(std::move(row));
   }
   if (!ref->full_linear && ref->sample_mismatches > 0) {
     report.notes.push_back("the reference is unreliable: lacl disagreed with the linear scan on " +
@@ -489,7 +502,9 @@ void add_bench_command(CLI::App& app) {
                 "Time the trace replayed as it is, instead of extending it to --min-packets with "
                 "copies whose runs of identical headers are reordered (a replayed trace lets "
                 "branch predictors learn its sequence)");
-  cmd->add_option("--repeat", o->repeat, "Timed samples per backend; the fastest is reported")
+  cmd->add_option("--repeat", o->repeat,
+                  "Timed samples per backend, taken in rounds of one sample per backend; the "
+                  "fastest is reported")
       ->check(CLI::Range(1u, 1000u))
       ->capture_default_str();
   cmd->add_option("--builds", o->builds,

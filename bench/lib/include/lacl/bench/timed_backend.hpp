@@ -80,6 +80,17 @@ std::size_t count_mismatches(const TimedBackend& b, std::span<const RuleId> expe
 /// time_bursts() over the backend's whole trace, results into a burst-sized scratch array.
 Timing time_backend(const TimedBackend& b, unsigned repeat, std::size_t min_packets);
 
+/// Packets each backend classifies, untimed, before each of its samples in time_interleaved.
+inline constexpr std::size_t kWarmPackets = 65536;
+
+/// time_backend() for several backends, `repeat` rounds of one sample each in turn, each
+/// backend's best sample kept: a change in the machine's load (other jobs on a shared host)
+/// then falls on all of them alike instead of on whichever was being timed, so their ratios
+/// hold. Before each sample the backend classifies the first kWarmPackets packets of its trace
+/// untimed, since the previous backend's sample had the caches.
+std::vector<Timing> time_interleaved(std::span<const TimedBackend* const> backends, unsigned repeat,
+                                     std::size_t min_packets);
+
 /// A compiled lacl classifier and how long Classifier::compile took (tuning included).
 struct CompiledLacl {
   std::shared_ptr<const Classifier> classifier;
