@@ -5,6 +5,8 @@
 #include <bit>
 #include <unordered_map>
 
+#include "lacl/detail/radix_sort.hpp"
+
 namespace lacl {
 namespace {
 
@@ -52,7 +54,10 @@ std::optional<BitVectors> BitVectors::build(std::span<const detail::RuleRow> row
       // An end at hi + 1, which fits 32 bits: a range up to the field's last value has none.
       if (r.hi < kFieldMax[fi]) events.emplace_back(r.hi + 1, i | kEnd);
     }
-    std::sort(events.begin(), events.end());
+    // By position alone: the events at one position are applied together, in any order (a
+    // rule's start and end are never at the same position).
+    auto position = [](const auto& e) { return std::uint64_t{e.first}; };
+    detail::radix_sort(events, position, 32);
     intervals[fi] = events.front().first == 0 ? 1 : 2;
     for (std::size_t e = 1; e < events.size(); ++e)
       intervals[fi] += events[e].first != events[e - 1].first ? 1 : 0;

@@ -6,6 +6,8 @@
 #include <iterator>
 #include <utility>
 
+#include "lacl/detail/radix_sort.hpp"
+
 namespace lacl::detail {
 namespace {
 
@@ -29,7 +31,7 @@ ISetIndex build_field_index(std::span<const Rule> rules, Field f,
                             std::span<const ISetSpec* const> layers, ModelFit fit) {
   const auto fi = static_cast<std::size_t>(f);
   // Where coverage starts (lo) and ends (hi + 1) for each rule, as (position << 32 | rule id),
-  // sorted: plain integers sort several times faster than structs with a comparator.
+  // sorted by position.
   std::vector<std::uint64_t> starts;
   std::vector<std::uint64_t> ends;
   ISetIndex s;
@@ -43,8 +45,11 @@ ISetIndex build_field_index(std::span<const Rule> rules, Field f,
       if (r.hi < kFieldMax[fi]) ends.push_back((std::uint64_t{r.hi} + 1) << 32 | id);
     }
   }
-  std::sort(starts.begin(), starts.end());
-  std::sort(ends.begin(), ends.end());
+  // By position alone: the events at one position are applied together, and `active` keeps
+  // its own order.
+  auto position = [](std::uint64_t e) { return e >> 32; };
+  radix_sort(starts, position, 32);
+  radix_sort(ends, position, 32);
   struct Event {
     std::uint64_t at;
     RuleId id;

@@ -5,6 +5,7 @@
 
 #include "lacl/classifier.hpp"
 #include "lacl/detail/candidate_lanes.hpp"
+#include "lacl/detail/radix_sort.hpp"
 
 namespace lacl {
 
@@ -134,7 +135,8 @@ void link_floors(std::span<ISetIndex> isets, std::span<const detail::RuleRow> re
   // intervals not yet taken keeps that linear in rows plus intervals.
   std::vector<detail::RuleRow> later(remainder.begin(), remainder.end());
   auto by_id = [](const detail::RuleRow& a, const detail::RuleRow& b) { return a.id < b.id; };
-  std::sort(later.begin(), later.end(), by_id);
+  auto id_of = [](const detail::RuleRow& r) { return std::uint64_t{r.id}; };
+  detail::radix_sort(later, id_of, 32);
   std::vector<std::uint32_t> next;
   for (std::size_t k = isets.size(); k-- > 0;) {
     ISetIndex& s = isets[k];
@@ -166,7 +168,7 @@ void link_floors(std::span<ISetIndex> isets, std::span<const detail::RuleRow> re
     }
     if (k == 0) break;  // nothing comes before the first index
     std::vector<detail::RuleRow> mine = s.candidate_rows();
-    std::sort(mine.begin(), mine.end(), by_id);
+    detail::radix_sort(mine, id_of, 32);
     std::vector<detail::RuleRow> both;  // not inplace_merge: its buffer ignores alignas(32)
     both.reserve(later.size() + mine.size());
     std::merge(later.begin(), later.end(), mine.begin(), mine.end(), std::back_inserter(both),

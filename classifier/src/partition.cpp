@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "lacl/detail/radix_sort.hpp"
+
 namespace lacl {
 namespace {
 
@@ -25,7 +27,14 @@ std::vector<Entry> sorted_entries(std::span<const Rule> rules, std::span<const R
   order.reserve(ids.size());
   for (RuleId id : ids)
     order.push_back({rules[id].field[f].hi, rules[id].field[f].lo, id});
-  std::sort(order.begin(), order.end());
+  // In id order, then stably by hi and the larger lo: Entry's order.
+  if (!std::is_sorted(ids.begin(), ids.end())) {
+    auto by_id = [](const Entry& a, const Entry& b) { return a.id < b.id; };
+    std::sort(order.begin(), order.end(), by_id);
+  }
+  detail::radix_sort(order, [](const Entry& e) {
+    return (std::uint64_t{e.hi} << 32) | static_cast<std::uint32_t>(~e.lo);
+  });
   return order;
 }
 
