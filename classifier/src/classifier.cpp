@@ -221,9 +221,14 @@ std::vector<double> measure_ns(std::span<Candidate* const> cands,
   const std::size_t n = std::max<std::size_t>(traffic.size() / kMeasurePasses, 1);
   auto pass = [&](std::size_t i) { return traffic.subspan(std::min(i * n, traffic.size() - n), n); };
   std::vector<RuleId> out(n);
-  for (Candidate* c : cands) {
-    link(*c);
-    classify_with(*c, pass(0), out);  // warm
+  for (std::size_t k = 0; k < cands.size(); ++k) {
+    // A candidate timed twice (the incumbent, around another) is linked and warmed once.
+    if (std::find(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(k), cands[k]) !=
+        cands.begin() + static_cast<std::ptrdiff_t>(k)) {
+      continue;
+    }
+    link(*cands[k]);
+    classify_with(*cands[k], pass(0), out);  // warm
   }
   // The thread's own CPU time, not wall time: on a shared machine a run that was preempted
   // would otherwise look slow, and the choice would follow the neighbours' load.
