@@ -497,16 +497,19 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     // rules overlap, at rules / 8 bytes per interval. Tried for the remainder behind the
     // indexes, then for every rule with no index at all; first, since for a small set the
     // second can replace all that the later stages tune. A build stops as soon as it outgrows
-    // the memory it may take, so a large set costs little to rule out. Measured even once the
-    // budget is spent: at 1K rules the start's own timing can spend it in a cold process, and
-    // fw1_1k's first compile in a `lacl bench` process then kept indexes that run at a third
-    // of its vectors' speed (209 against 74-79 cycles per packet, AVX2).
+    // the memory it may take, so a large set costs little to rule out. The first layout that
+    // applies is measured even once the budget is spent: at 1K rules the start's own timing
+    // can spend it in a cold process, and fw1_1k's first compile in a `lacl bench` process
+    // then kept indexes that run at a third of its vectors' speed (209 against 74-79 cycles
+    // per packet, AVX2).
     struct Layout {
       std::size_t keep;
       const char* what;
     };
+    bool measured_one = false;
     for (const Layout l : {Layout{best.layers, "remainder as bit vectors"},
                            Layout{0, "no index, every rule in bit vectors"}}) {
+      if (measured_one && !budget_left()) break;
       if (l.keep == best.layers && (best.remainder.size() == 0 || best.isets.empty())) continue;
       Candidate cand;
       cand.layers = l.keep;
@@ -518,6 +521,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
         continue;
       }
       const double ns = time_candidate(cand);
+      measured_one = true;
       rep.tuning.push_back(std::string(l.what) +
                            fmt(": %.1f ns/key (vectors of %.0f words in %.0f distinct chunks)",
                                ns, static_cast<double>(cand.bits.words_per_vector()),
