@@ -2,6 +2,8 @@
 // and many sizes and seeds, packets at and beside every range boundary, 0 and max values, random
 // packets; hand-made edge cases; every batch length.
 #include <algorithm>
+#include <numeric>
+#include <random>
 
 #include <catch2/catch.hpp>
 
@@ -10,6 +12,7 @@
 #include "lacl/classifier.hpp"
 #include "lacl/generator.hpp"
 #include "lacl/linear_scan.hpp"
+#include "lacl/partition.hpp"
 #include "report.hpp"
 #include "rules.hpp"
 
@@ -399,5 +402,27 @@ TEST_CASE("without a tuning budget the same rules compile to the same structure"
     REQUIRE(xr.size() == yr.size());
     for (std::size_t i = 0; i < xr.size(); ++i)
       CHECK(xr[i].id == yr[i].id);
+  }
+}
+
+TEST_CASE("max_disjoint takes the same rules whatever the order of its ids", "[partition]") {
+  // Ties on hi (and lo) go to the higher-priority rule, so the order ids come in must not
+  // matter; the result is disjoint on the field and sorted by lo.
+  for (Profile p : {Profile::kAcl, Profile::kFw, Profile::kIpc}) {
+    CAPTURE(profile_name(p));
+    const auto rules = generate_rules(p, 2000, 31);
+    std::vector<RuleId> ids(rules.size());
+    std::iota(ids.begin(), ids.end(), RuleId{0});
+    std::vector<RuleId> shuffled = ids;
+    std::mt19937_64 rng(7);
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    for (std::size_t f = 0; f < kNumFields; ++f) {
+      CAPTURE(f);
+      const auto field = static_cast<Field>(f);
+      const std::vector<RuleId> want = max_disjoint(rules, ids, field);
+      CHECK(max_disjoint(rules, shuffled, field) == want);
+      for (std::size_t i = 1; i < want.size(); ++i)
+        CHECK(rules[want[i - 1]].field[f].hi < rules[want[i]].field[f].lo);
+    }
   }
 }

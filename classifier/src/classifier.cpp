@@ -223,10 +223,8 @@ std::vector<double> measure_ns(std::span<Candidate* const> cands,
   std::vector<RuleId> out(n);
   for (std::size_t k = 0; k < cands.size(); ++k) {
     // A candidate timed twice (the incumbent, around another) is linked and warmed once.
-    if (std::find(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(k), cands[k]) !=
-        cands.begin() + static_cast<std::ptrdiff_t>(k)) {
-      continue;
-    }
+    const auto before = cands.first(k);
+    if (std::find(before.begin(), before.end(), cands[k]) != before.end()) continue;
     link(*cands[k]);
     classify_with(*cands[k], pass(0), out);  // warm
   }

@@ -14,11 +14,6 @@ struct Entry {
   std::uint32_t hi;
   std::uint32_t lo;
   RuleId id;
-  bool operator<(const Entry& o) const {
-    if (hi != o.hi) return hi < o.hi;
-    if (lo != o.lo) return lo > o.lo;
-    return id < o.id;
-  }
 };
 
 std::vector<Entry> sorted_entries(std::span<const Rule> rules, std::span<const RuleId> ids,
@@ -27,14 +22,13 @@ std::vector<Entry> sorted_entries(std::span<const Rule> rules, std::span<const R
   order.reserve(ids.size());
   for (RuleId id : ids)
     order.push_back({rules[id].field[f].hi, rules[id].field[f].lo, id});
-  // In id order, then stably by hi and the larger lo: Entry's order.
-  if (!std::is_sorted(ids.begin(), ids.end())) {
-    auto by_id = [](const Entry& a, const Entry& b) { return a.id < b.id; };
-    std::sort(order.begin(), order.end(), by_id);
-  }
-  detail::radix_sort(order, [](const Entry& e) {
+  // In id order, then stably by hi and the larger lo: the greedy's order.
+  auto id = [](const Entry& e) { return std::uint64_t{e.id}; };
+  auto hi_then_larger_lo = [](const Entry& e) {
     return (std::uint64_t{e.hi} << 32) | static_cast<std::uint32_t>(~e.lo);
-  });
+  };
+  if (!std::is_sorted(ids.begin(), ids.end())) detail::radix_sort(order, id, 32);
+  detail::radix_sort(order, hi_then_larger_lo);
   return order;
 }
 
