@@ -185,6 +185,7 @@ void expect_same_structure(const Classifier& a, const Classifier& b) {
   REQUIRE(a.rule_count() == b.rule_count());
   CHECK(a.default_action() == b.default_action());
   CHECK(a.batch() == b.batch());
+  CHECK(a.final_rules() == b.final_rules());
   for (std::size_t id = 0; id < a.rule_count(); ++id) {
     REQUIRE(a.action(static_cast<RuleId>(id)) == b.action(static_cast<RuleId>(id)));
   }
@@ -341,6 +342,7 @@ TEST_CASE("a loaded artifact answers like the compiled classifier", "[artifact][
         o.max_isets = static_cast<std::uint32_t>(seed % 3 == 0 ? 0 : seed * 2);
         o.lanes = (seed + n) % 2 == 0;  // both candidate-list layouts survive the file
         o.whole_search = seed % 2 == 0 ? 0 : kWholeSearchMax;  // and both searches
+        o.final_rules = (seed + n) % 3 != 0;                   // with and without final rules
         const Classifier c = compile(rules, def, o);
         round_trip(c, probe_keys(rules, seed));
       }
@@ -446,6 +448,32 @@ TEST_CASE("inspect_artifact describes the file", "[artifact][inspect]") {
   CHECK(serialize_artifact(c, meta) == bytes);  // deterministic
 }
 
+TEST_CASE("version 2 artifacts still load, without final rules", "[artifact][version]") {
+  const auto rules = rules_of(Profile::kAcl, 2000, 23);
+  CompileOptions o;
+  o.final_rules = true;
+  const Classifier c = compile(rules, Action::drop(), o, true);
+  REQUIRE(c.isets().size() > 1);
+  REQUIRE(c.final_rules());
+  const Bytes now = serialize_artifact(c, ArtifactMeta{});
+  const std::size_t cls = section(now, "classifier").offset;
+  CHECK(get32(now, cls + 16) == 1);  // the flags word: final rules
+  const auto keys = probe_keys(rules, 23);
+  // Version 2 had a zero where version 3 has its flags: such a file loads without final rules,
+  // and answers the same.
+  Bytes v2 = now;
+  put32(v2, L::kVersion, 2);
+  put32(v2, cls + 16, 0);
+  auto old = load_artifact(resealed(v2), kName);
+  if (!old) FAIL(old.error().message);
+  CHECK_FALSE(old->final_rules());
+  expect_same_answers(c, *old, keys);
+  // There a set flag is a non-zero reserved field.
+  put32(v2, cls + 16, 1);
+  CHECK(load_error(resealed(v2)) ==
+        std::string(kName) + ": section 'classifier': the reserved field is not zero");
+}
+
 TEST_CASE("damaged headers are refused with their reason", "[artifact][refuse]") {
   const Bytes& good = sample_artifact();
   REQUIRE(load_error(good).empty());
@@ -459,7 +487,7 @@ TEST_CASE("damaged headers are refused with their reason", "[artifact][refuse]")
       {"magic", [](Bytes& b) { put8(b, 3, 'X'); }, n + "bad magic"},
       {"magic end", [](Bytes& b) { put8(b, 7, 1); }, n + "bad magic"},
       {"newer version", [](Bytes& b) { put32(b, L::kVersion, 7); },
-       n + "unsupported format version 7 (this lacl reads up to 2)"},
+       n + "unsupported format version 7 (this lacl reads up to 3)"},
       {"version 0", [](Bytes& b) { put32(b, L::kVersion, 0); }, n + "unsupported format version 0"},
       {"big-endian", [](Bytes& b) { put32(b, L::kByteOrder, 0x04030201u); },
        n + "big-endian artifact"},
@@ -616,6 +644,8 @@ TEST_CASE("structural damage behind valid checksums is refused", "[artifact][ref
        n + "index out of range: rule count"},
       {"default action", [&](Bytes& b) { put8(b, cls + 8, 3); }, n + "section 'classifier'"},
       {"batch 0", [&](Bytes& b) { put32(b, cls + 12, 0); }, n + "section 'classifier': batch 0"},
+      {"unknown flag", [&](Bytes& b) { put32(b, cls + 16, get32(b, cls + 16) | 4); },
+       n + "section 'classifier': unknown flags 0x4"},
       {"action kind", [&](Bytes& b) { put8(b, act + 4 * 5, 9); }, n + "section 'actions'"},
       {"meta length", [&](Bytes& b) { put32(b, meta + 8, 0xFFFFFF00u); },
        n + "truncated: section 'meta'"},

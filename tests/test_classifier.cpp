@@ -10,6 +10,7 @@
 #include "keys.hpp"
 #include "lacl/classbench.hpp"
 #include "lacl/classifier.hpp"
+#include "lacl/detail/final_rules.hpp"
 #include "lacl/generator.hpp"
 #include "lacl/linear_scan.hpp"
 #include "lacl/partition.hpp"
@@ -85,6 +86,7 @@ TEST_CASE("Classifier equals LinearScan whatever the knobs", "[classifier][prope
         o.epsilon = eps;
         o.max_collisions = cap;
         o.batch = eps % 7 + 1;
+        o.final_rules = cap == 1;
         CAPTURE(isets, eps, cap, o.batch);
         check_set(rules, o, isets * 100 + eps, 20000);
       }
@@ -239,6 +241,143 @@ TEST_CASE("interval floors are the smallest later rule that meets the interval",
     }
     LinearScan ref(*set);
     expect_same(*c, ref, test::boundary_keys(set->rules(), 20000, 5), set->rules());
+  }
+}
+
+namespace {
+
+detail::RuleRow row_of(const Rule& r, RuleId id) {
+  return detail::RuleRow::from(r, id);
+}
+
+// Brute force: rule r is final unless a row of a later structure with a smaller id meets it.
+std::vector<bool> final_by_brute_force(std::span<const detail::RuleRow> rows,
+                                       std::span<const std::uint32_t> structure_of,
+                                       std::uint32_t structures, std::size_t ids) {
+  std::vector<bool> final(ids, false), beaten(ids, false);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    final[rows[i].id] = true;
+    if (structure_of[i] + 1 >= structures) continue;
+    for (std::size_t j = 0; j < rows.size(); ++j) {
+      if (structure_of[j] > structure_of[i] && rows[j].id < rows[i].id &&
+          rows[j].overlaps(rows[i])) {
+        beaten[rows[i].id] = true;
+      }
+    }
+  }
+  for (std::size_t id = 0; id < ids; ++id)
+    final[id] = final[id] && !beaten[id];
+  return final;
+}
+
+bool bit(std::span<const std::uint64_t> bits, std::size_t i) {
+  return i / 64 < bits.size() && (bits[i / 64] >> (i % 64) & 1) != 0;
+}
+
+}  // namespace
+
+TEST_CASE("final rules are those no later structure can beat", "[classifier][final]") {
+  constexpr Range kAny{0, 0xFFFFFFFFu};
+  constexpr Range kPorts{0, 0xFFFF};
+  const Range net10 = prefix_range(0x0A000000u, 8);
+  const Range net10_1 = prefix_range(0x0A010000u, 16);
+  const Range host = prefix_range(0x0A010203u, 32);
+  SECTION("hand-made") {
+    // (rule, structure): structure 2 is the last (the remainder).
+    const std::vector<std::pair<Rule, std::uint32_t>> rules = {
+        {test::make_rule(net10_1, kAny, kPorts, {80, 80}, 6), 1},  // 0
+        {test::make_rule(net10, kAny, kPorts, {80, 80}, 6), 0},    // 1: met by 0, later
+        {test::make_rule(net10, host, kPorts, {443, 443}, 6), 0},  // 2: 0 and 4 miss its port
+        {test::make_rule(kAny, kAny, kPorts, kPorts, 17), 2},      // 3: the last structure
+        {test::make_rule(net10, kAny, kPorts, {22, 22}, 6), 1},    // 4: nothing after meets it
+        {test::make_rule(kAny, host, kPorts, kPorts, 17), 0},      // 5: met by 3, later
+        {test::make_rule(kAny, kAny, kPorts, kPorts, 6), 0},       // 6: wide; met by 0
+        {test::make_rule(net10, kAny, kPorts, {22, 22}, 6), 0},    // 7: met by 4, later
+        {test::make_rule(kAny, kAny, kPorts, kPorts, 1), 0},       // 8: wide, alone in ICMP
+        {test::make_rule(net10_1, kAny, kPorts, {80, 80}, 6), 1},  // 9: beaten by nothing
+    };
+    std::vector<detail::RuleRow> rows;
+    std::vector<std::uint32_t> structure_of;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      rows.push_back(row_of(rules[i].first, static_cast<RuleId>(i)));
+      structure_of.push_back(rules[i].second);
+    }
+    const auto finals = detail::final_rules(rows, structure_of, 3, 1 << 20);
+    const bool want[] = {true, false, true, true, true, false, false, false, true, true};
+    for (std::size_t id = 0; id < rules.size(); ++id) {
+      CAPTURE(id);
+      CHECK(bit(finals, id) == want[id]);
+    }
+    CHECK_FALSE(bit(finals, rules.size()));  // the bit past the largest id
+    // A row of the same structure with a smaller id never beats one: the lookup visits it too.
+    const auto same =
+        detail::final_rules(rows, std::vector<std::uint32_t>(rows.size(), 0), 2, 1 << 20);
+    for (std::size_t id = 0; id < rules.size(); ++id)
+      CHECK(bit(same, id));
+  }
+  SECTION("generated rules, against brute force") {
+    // Exact with room to search, and never a rule called final that is not, with none.
+    for (Profile p : {Profile::kAcl, Profile::kFw, Profile::kIpc}) {
+      for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+        CAPTURE(profile_name(p), seed);
+        const auto rules = generate_rules(p, 1200, seed * 31);
+        test::Rng rng(seed);
+        std::vector<detail::RuleRow> rows;
+        std::vector<std::uint32_t> structure_of;
+        const std::uint32_t structures = 2 + static_cast<std::uint32_t>(seed);
+        for (std::size_t i = 0; i < rules.size(); ++i) {
+          rows.push_back(row_of(rules[i], static_cast<RuleId>(i)));
+          structure_of.push_back(static_cast<std::uint32_t>(rng.below(structures)));
+        }
+        const auto want = final_by_brute_force(rows, structure_of, structures, rules.size());
+        const auto exact = detail::final_rules(rows, structure_of, structures, 1 << 30);
+        const auto bounded = detail::final_rules(rows, structure_of, structures, 1);
+        std::size_t wrong = 0, unsound = 0, finals = 0;
+        for (std::size_t id = 0; id < rules.size(); ++id) {
+          wrong += bit(exact, id) != want[id] ? 1 : 0;
+          unsound += bit(bounded, id) && !want[id] ? 1 : 0;
+          finals += want[id] ? 1 : 0;
+        }
+        CHECK(wrong == 0);
+        CHECK(unsound == 0);
+        CHECK(finals > rules.size() / 10);  // the sets have final rules to find
+      }
+    }
+  }
+  SECTION("a classifier's, from its own structures") {
+    auto set = RuleSet::make(generate_rules(Profile::kFw, 3000, 8));
+    REQUIRE(set);
+    CompileOptions o;
+    o.max_isets = 12;
+    o.bit_vectors = false;
+    o.final_rules = true;
+    auto c = Classifier::compile(*set, o);
+    REQUIRE(c);
+    REQUIRE(c->isets().size() >= 2);
+    CHECK(c->final_rules());
+    std::vector<detail::RuleRow> rows;
+    std::vector<std::uint32_t> structure_of;
+    const auto isets = c->isets();
+    for (std::size_t k = 0; k <= isets.size(); ++k) {
+      const auto mine = k < isets.size() ? isets[k].candidate_rows() : c->remainder_rows();
+      rows.insert(rows.end(), mine.begin(), mine.end());
+      structure_of.resize(rows.size(), static_cast<std::uint32_t>(k));
+    }
+    const auto want = final_by_brute_force(
+        rows, structure_of, static_cast<std::uint32_t>(isets.size() + 1), set->rules().size());
+    const auto got = final_rules(isets, c->remainder_rows());
+    std::size_t unsound = 0;
+    for (std::size_t id = 0; id < set->rules().size(); ++id)
+      unsound += bit(got, id) && !want[id] ? 1 : 0;
+    CHECK(unsound == 0);
+    o.final_rules = false;
+    auto off = Classifier::compile(*set, o);
+    REQUIRE(off);
+    CHECK_FALSE(off->final_rules());
+    const LinearScan ref(*set);
+    const auto keys = test::boundary_keys(set->rules(), 30000, 9);
+    expect_same(*c, ref, keys, set->rules());
+    expect_same(*off, ref, keys, set->rules());
   }
 }
 

@@ -48,6 +48,7 @@ struct BenchOptions {
   bool tune_on_trace = false;
   bool replay = false;        ///< time the trace replayed unchanged (see bench::timing_order)
   std::optional<bool> lanes;  ///< lacl's candidate-list layout; nullopt: tuned
+  std::optional<bool> final_rules;  ///< whether lacl stops at final rules; nullopt: tuned
 #if LACL_HAVE_DPDK
   std::string eal;
   unsigned eal_mem = bench::kDefaultEalMemoryMib;
@@ -371,6 +372,7 @@ void run_bench(const BenchOptions& o) {
   CompileOptions copts;
   if (o.tune_on_trace) copts.traffic = packets;
   copts.lanes = o.lanes;
+  copts.final_rules = o.final_rules;
   // Each lacl backend times the first compile's classifier; the builds after it only time.
   std::map<std::string, BuildTimes> lacl_builds;
   auto compile = [&](const char* name,
@@ -498,6 +500,7 @@ void add_bench_command(CLI::App& app) {
       "Let lacl's compiler tune on a sample of this trace instead of traffic it synthesises "
       "from the rules (as a deployment would tune on sampled live traffic)");
   add_list_layout_option(cmd, o->lanes);
+  add_final_rules_option(cmd, o->final_rules);
   cmd->add_flag("--replay", o->replay,
                 "Time the trace replayed as it is, instead of extending it to --min-packets with "
                 "copies whose runs of identical headers are reordered (a replayed trace lets "

@@ -33,13 +33,12 @@ std::string options_text(const CompileCmdOptions& o, RuleFormat format) {
   s << "max_isets=" << c.max_isets << " min_iset_size=" << c.min_iset_size
     << " epsilon=" << c.epsilon << " max_collisions=" << c.max_collisions
     << " max_pieces=" << c.max_pieces << " max_bytes_per_rule=" << c.max_bytes_per_rule
-    << " max_bytes_floor=" << c.max_bytes_floor
-    << " batch=" << c.batch << " tuning_budget_ms=" << c.tuning_budget_ms
-    << " tuning_ratio=" << c.tuning_ratio << " seed=" << c.seed
-    << " lists=" << (c.lanes ? (*c.lanes ? "lanes" : "rows") : "tuned") << " whole_search="
-    << (c.whole_search ? std::to_string(*c.whole_search) : std::string("tuned"))
-    << " remainder="
-    << (c.bit_vectors ? (*c.bit_vectors ? "bit-vectors" : "tuple-space") : "tuned");
+    << " max_bytes_floor=" << c.max_bytes_floor << " batch=" << c.batch
+    << " tuning_budget_ms=" << c.tuning_budget_ms << " tuning_ratio=" << c.tuning_ratio
+    << " seed=" << c.seed << " lists=" << (c.lanes ? (*c.lanes ? "lanes" : "rows") : "tuned")
+    << " whole_search=" << (c.whole_search ? std::to_string(*c.whole_search) : std::string("tuned"))
+    << " remainder=" << (c.bit_vectors ? (*c.bit_vectors ? "bit-vectors" : "tuple-space") : "tuned")
+    << " final_rules=" << (c.final_rules ? (*c.final_rules ? "on" : "off") : "tuned");
   s << " rule_action=" << o.input.rule_action << " default_action=" << o.input.default_action;
   if (format == RuleFormat::kIptables) {
     s << " table=" << o.input.table << " chain=" << o.input.chain
@@ -127,6 +126,7 @@ void add_compile_command(CLI::App& app) {
                   "many entries per rule (0: tuned)")
       ->check(CLI::Range(0.0, 1e6));
   add_list_layout_option(cmd, o->compile.lanes);
+  add_final_rules_option(cmd, o->compile.final_rules);
   cmd->add_option_function<std::uint32_t>(
          "--whole-search", [o](std::uint32_t n) { o->compile.whole_search = n; },
          "Search indexes of at most N intervals whole, one vector search without their model "

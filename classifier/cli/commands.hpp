@@ -29,6 +29,9 @@ struct RuleInput {
 void add_rule_input_options(CLI::App* cmd, RuleInput& in);
 /// The --lists option: the layout of candidate lists, "rows" or "lanes" (default: tuned).
 void add_list_layout_option(CLI::App* cmd, std::optional<bool>& lanes);
+/// The --final-rules option: whether the lookup stops at final rules, "on" or "off" (default:
+/// tuned).
+void add_final_rules_option(CLI::App* cmd, std::optional<bool>& final_rules);
 /// Loads `path` as `in` says; prints warnings; on error fails and returns nullopt.
 std::optional<LoadedRules> load_rules(const std::string& path, const RuleInput& in);
 /// Parses "accept", "accept:<port>" or "drop".

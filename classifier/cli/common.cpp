@@ -56,6 +56,21 @@ void add_list_layout_option(CLI::App* cmd, std::optional<bool>& lanes) {
       ->check(CLI::IsMember({"tuned", "rows", "lanes"}));
 }
 
+void add_final_rules_option(CLI::App* cmd, std::optional<bool>& final_rules) {
+  cmd->add_option_function<std::string>(
+         "--final-rules",
+         [&final_rules](const std::string& v) {
+           if (v == "tuned") {
+             final_rules.reset();
+           } else {
+             final_rules = v == "on";
+           }
+         },
+         "Whether a lookup stops at a final rule, one that nothing it would visit later can "
+         "beat: on, off or tuned (default: measured on the tuning traffic)")
+      ->check(CLI::IsMember({"tuned", "on", "off"}));
+}
+
 void add_rule_input_options(CLI::App* cmd, RuleInput& in) {
   cmd->add_option("--format", in.format,
                   "Rule file format: classbench, l3fwd-acl or iptables (default: detect)")

@@ -192,8 +192,11 @@ inline constexpr std::uint32_t kSwappedMark = 0x04030201u;
 // hold zero there, which still reads as rows.
 inline constexpr std::uint32_t kRowsLayout = 0;
 inline constexpr std::uint32_t kLanesLayout = 1;
+// The classifier section's flags word (version 3; a reserved zero before): the lookup stops at
+// final rules (Classifier::final_rules).
+inline constexpr std::uint32_t kFinalRulesFlag = 1;
 
-// The sections of versions 1 and 2, in the order they are written.
+// The sections of versions 1 to 3, in the order they are written.
 enum SectionId : std::size_t {
   kMeta,
   kReport,

@@ -437,7 +437,16 @@ Loaded load(std::span<const std::byte> bytes) {
   const std::uint64_t rule_count = sum.u64("the rule count");
   const Action default_action = sum.action("the default action");
   const std::uint32_t batch = sum.u32("the batch");
-  sum.zeros(4, "the reserved field");
+  // Since version 3, flags (kFinalRulesFlag); before, a reserved zero.
+  std::uint32_t flags = 0;
+  if (out.container.version >= 3) {
+    flags = sum.u32("the flags");
+    if ((flags & ~kFinalRulesFlag) != 0) {
+      refuse("section 'classifier': unknown flags 0x%x", flags & ~kFinalRulesFlag);
+    }
+  } else {
+    sum.zeros(4, "the reserved field");
+  }
   sum.finish();
   if (rule_count >= kNoMatch) {
     refuse("index out of range: rule count %llu (at most %u)", static_cast<Ull>(rule_count),
@@ -477,7 +486,7 @@ Loaded load(std::span<const std::byte> bytes) {
   out.classifier =
       Classifier::assemble(static_cast<std::size_t>(rule_count), default_action, std::move(actions),
                            std::move(isets), std::move(rem.tuples), std::move(rem.bits), batch,
-                           std::move(report));
+                           (flags & kFinalRulesFlag) != 0, std::move(report));
   return out;
 }
 

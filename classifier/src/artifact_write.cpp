@@ -124,7 +124,7 @@ std::vector<std::byte> serialize_artifact(const Classifier& c, const ArtifactMet
   w[kSummary].u64(c.rule_count());
   w[kSummary].action(c.default_action());
   w[kSummary].u32(c.batch());
-  w[kSummary].u32(0);
+  w[kSummary].u32(c.final_rules() ? kFinalRulesFlag : 0);
 
   for (std::size_t id = 0; id < c.rule_count(); ++id) {
     w[kActions].action(c.action(static_cast<RuleId>(id)));

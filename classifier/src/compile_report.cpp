@@ -57,9 +57,9 @@ std::string CompileReport::to_text() const {
   s += line;
   std::snprintf(line, sizeof line,
                 "knobs:      epsilon %u, candidates per rule <= %.1f, slot cap %u, batch %u, "
-                "lists as %s, searched whole up to %u intervals\n",
-                epsilon, max_pieces, max_collisions, batch, lanes ? "lanes" : "rows",
-                whole_search);
+                "lists as %s, searched whole up to %u intervals, final rules %s\n",
+                epsilon, max_pieces, max_collisions, batch, lanes ? "lanes" : "rows", whole_search,
+                final_rules ? "checked" : "not checked");
   s += line;
   std::snprintf(line, sizeof line,
                 "time:       %.1f ms (partition %.1f, index %.1f, remainder %.1f, tuning %.1f)\n",
@@ -103,7 +103,8 @@ std::string CompileReport::to_json() const {
                 {"max_collisions", max_collisions},
                 {"batch", batch},
                 {"candidate_lists", lanes ? "lanes" : "rows"},
-                {"whole_search", whole_search}};
+                {"whole_search", whole_search},
+                {"final_rules", final_rules}};
   j["tuning"] = tuning;
   j["time_ms"] = {{"partition", partition_ms},
                   {"index", index_ms},

@@ -6,8 +6,10 @@
 // learned indexes' error bounds are re-measured. A bad file is refused with the reason; a
 // half-built classifier is never returned.
 //
-// File layout, format version 2 (version 1 is the same without bit vectors, and still read). Every integer is little-endian and fixed-width; offsets and
-// lengths are in bytes from the start of the file.
+// File layout, format version 3 (still read: version 2, whose classifier section ends in a
+// zero where version 3 has its flags, and version 1, which is version 2 without bit vectors).
+// Every integer is little-endian and fixed-width; offsets and lengths are in bytes from the
+// start of the file.
 //
 //   header (64 bytes)
 //     0  magic            8 bytes "LACLART\0"
@@ -29,7 +31,8 @@
 //     meta        u64 source digest, then tool version, options, source name, source format,
 //                 each a u32 length and that many bytes
 //     report      the compile report as JSON text (CompileReport::to_json)
-//     classifier  u64 rule count, action default action, u32 batch, u32 zero
+//     classifier  u64 rule count, action default action, u32 batch, u32 flags (bit 0: the
+//                 lookup stops at final rules, Classifier::final_rules; no other bit is set)
 //     actions     rule count actions; an action is u8 kind (0 accept, 1 drop), u8 zero, u16 port
 //     isets       u64 index count (<= CompileOptions::kMaxISets), then per field index
 //                 (ISetIndex):
@@ -72,7 +75,7 @@
 namespace lacl {
 
 /// The newest artifact format version this build writes and reads.
-inline constexpr std::uint32_t kArtifactVersion = 2;
+inline constexpr std::uint32_t kArtifactVersion = 3;
 
 /// What an artifact records besides the classifier itself.
 struct ArtifactMeta {

@@ -63,6 +63,10 @@ struct CompileOptions {
   /// nullopt: tuned, within the memory cap. true holds the partition's remainder as bit vectors
   /// whatever their size (with a min_iset_size above the rule count, every rule).
   std::optional<bool> bit_vectors;
+  /// Whether a lookup stops at a final rule (see link_floors): a key whose best match so far is
+  /// one visits no later index or remainder, at the cost of a look at a bit per key and index;
+  /// nullopt: tuned, measured once the structure is chosen (without a tuning budget: true).
+  std::optional<bool> final_rules;
   /// Wall-clock budget for the measurements and the candidates they time, counted from once
   /// the starting configuration is built. 0 tunes nothing: the knobs keep their defaults (or
   /// the values given), so the same rules always compile to the same structure.
@@ -119,6 +123,7 @@ struct CompileReport {
   std::uint32_t batch = 0;
   bool lanes = false;               ///< multi-candidate lists stored as lanes
   std::uint32_t whole_search = 0;   ///< indexes of at most this many intervals searched whole
+  bool final_rules = false;         ///< the lookup stops at final rules (Classifier::final_rules)
   std::vector<std::string> tuning;  ///< one line per measured decision
   // Time per phase, milliseconds.
   double partition_ms = 0, index_ms = 0, remainder_ms = 0, tuning_ms = 0, total_ms = 0;
@@ -190,6 +195,15 @@ inline constexpr std::uint32_t kWholeSearchMax = 128;
 /// `remainder` (TupleSpace::rows or BitVectors::rows).
 void link_floors(std::span<ISetIndex> isets, std::span<const detail::RuleRow> remainder);
 
+/// The final rules of the lookup order `isets`, then the remainder (whose rules are
+/// `remainder`), a bit per rule id: rule r of index k is final when no rule of a later index
+/// or of the remainder with a smaller id meets it on every field, so that a key whose best
+/// match so far is r is finished. Proved, not guessed: a rule whose proof would take too long
+/// is left out (detail::final_rules). The bit past the largest id is always clear; empty
+/// without indexes.
+std::vector<std::uint64_t> final_rules(std::span<const ISetIndex> isets,
+                                       std::span<const detail::RuleRow> remainder);
+
 class Classifier {
  public:
   Classifier() = default;
@@ -217,6 +231,8 @@ class Classifier {
   /// The remainder's rules as rows, whichever structure holds them.
   std::vector<detail::RuleRow> remainder_rows() const;
   std::uint32_t batch() const noexcept { return batch_; }
+  /// Whether the lookup stops at final rules (CompileOptions::final_rules).
+  bool final_rules() const noexcept { return final_rules_; }
   /// The ISA variant of the lookup pipeline this classifier runs.
   Isa isa() const noexcept { return isa_; }
   std::size_t bytes() const noexcept;
@@ -228,7 +244,7 @@ class Classifier {
   static Classifier assemble(std::size_t rule_count, Action default_action,
                              std::vector<Action> actions, std::vector<ISetIndex> isets,
                              TupleSpace remainder, BitVectors bits, std::uint32_t batch,
-                             CompileReport report);
+                             bool stop_at_final, CompileReport report);
 
  private:
   /// Fills the structural half of report_ from the built parts.
@@ -240,6 +256,8 @@ class Classifier {
   std::vector<ISetIndex> isets_;
   TupleSpace remainder_;
   BitVectors bits_;  ///< the remainder instead of remainder_ when not empty
+  bool final_rules_ = false;
+  std::vector<std::uint64_t> finals_;  ///< link_floors' final rules, when final_rules_
   std::uint32_t batch_ = 32;
   Isa isa_ = Isa::kScalar;
   CompileReport report_;

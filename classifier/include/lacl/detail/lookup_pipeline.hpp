@@ -58,6 +58,11 @@ struct ISetView {
   const std::uint8_t* lanes;
   const IntervalLinks* links;   ///< with lanes, per interval: see ISetIndex::links
   const std::uint32_t* floors;  ///< per interval, without lanes: see ISetIndex::floors
+  /// A bit per rule id, set when the rule is final (see link_floors): a key whose best match
+  /// is final has nothing more to visit. Bit final_limit stands for every id past it and is
+  /// clear. Null when nothing comes after this index.
+  const std::uint64_t* finals;
+  std::uint32_t final_limit;
 };
 
 struct TupleSpaceView {
@@ -248,6 +253,16 @@ struct Pipeline {
     return best;
   }
 
+  /// A key's floor once its best match is `id`: past id when id is final, so that the key
+  /// visits nothing more. No branch on the outcome, which follows the traffic.
+  static RuleId raise_floor(const ISetView& s, RuleId id, RuleId floor) noexcept {
+    if (s.finals == nullptr) return floor;
+    const std::uint32_t bit = id < s.final_limit ? id : s.final_limit;
+    const auto final = static_cast<std::uint32_t>(s.finals[bit / 64] >> (bit % 64)) & 1u;
+    const RuleId past = (id + 1) & (0u - final);
+    return past > floor ? past : floor;
+  }
+
   // The offsets link for multi-candidate lists: interval a[j] -> its list [a[j], b[j]), and
   // `fetch(first, end)` prefetches what the validation will read. The interval's floor is
   // taken on the way (see ISetIndex::floors).
@@ -294,6 +309,7 @@ struct Pipeline {
       const std::uint32_t i = act[j];
       best[i] = Isa::template match_list<kField>(s.lanes + std::size_t{kBytes} * a[j], b[j] - a[j],
                                                  keys[i], best[i]);
+      floor[i] = raise_floor(s, best[i], floor[i]);
     }
   }
 
@@ -314,6 +330,7 @@ struct Pipeline {
           break;
         }
       }
+      floor[i] = raise_floor(s, best[i], floor[i]);
     }
   }
 
@@ -538,6 +555,7 @@ struct Pipeline {
           const RuleRow& row = s.rows[a[j]];
           const bool hit = (row.id < best[i]) & row_hits(row, keys[i]);
           best[i] = hit ? row.id : best[i];
+          floor[i] = raise_floor(s, best[i], floor[i]);
         }
       } else {
         if (s.lanes != nullptr) {

@@ -52,6 +52,18 @@ struct alignas(32) RuleRow {
     return {};
   }
 
+  /// Whether some key matches both rows: their ranges meet on every field.
+  bool overlaps(const RuleRow& o) const noexcept {
+    return static_cast<unsigned>(src_lo <= o.src_hi) & static_cast<unsigned>(o.src_lo <= src_hi) &
+           static_cast<unsigned>(dst_lo <= o.dst_hi) & static_cast<unsigned>(o.dst_lo <= dst_hi) &
+           static_cast<unsigned>(sport_lo <= o.sport_hi) &
+           static_cast<unsigned>(o.sport_lo <= sport_hi) &
+           static_cast<unsigned>(dport_lo <= o.dport_hi) &
+           static_cast<unsigned>(o.dport_lo <= dport_hi) &
+           static_cast<unsigned>(proto_lo <= o.proto_hi) &
+           static_cast<unsigned>(o.proto_lo <= proto_hi);
+  }
+
   /// Branch-free full match on all five fields.
   bool matches(const PacketKey& k) const noexcept {
     // Unsigned wrap-around turns each `lo <= v && v <= hi` into one compare.
