@@ -392,7 +392,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   // measurably slower. (A set of a few rules may fit no configuration.) Never below
   // max_bytes_floor.
   // What every candidate holds alike: the Classifier, the actions and, with final rules, a
-  // bit per rule (counted for all, a few bytes for those without).
+  // bit per rule (counted for every candidate: a few bytes too many for those without).
   const std::size_t fixed_bytes =
       sizeof(Classifier) + rules.size() * sizeof(Action) +
       (rules.empty() ? 0
