@@ -41,34 +41,38 @@ std::optional<Action> parse_action(std::string_view text) {
   return std::nullopt;
 }
 
-void add_list_layout_option(CLI::App* cmd, std::optional<bool>& lanes) {
+namespace {
+
+// A knob the compiler tunes unless told: "tuned" (nullopt), `yes` (true) or `no` (false).
+void add_tuned_option(CLI::App* cmd, const std::string& name, std::optional<bool>& value,
+                      const std::string& yes, const std::string& no, const std::string& help) {
   cmd->add_option_function<std::string>(
-         "--lists",
-         [&lanes](const std::string& v) {
+         name,
+         [&value, yes](const std::string& v) {
            if (v == "tuned") {
-             lanes.reset();
+             value.reset();
            } else {
-             lanes = v == "lanes";
+             value = v == yes;
            }
          },
-         "Layout of the candidate lists: rows (validated one at a time) or lanes (a list at a "
-         "time, with vector compares); default: tuned, the faster on the tuning traffic")
-      ->check(CLI::IsMember({"tuned", "rows", "lanes"}));
+         help)
+      ->check(CLI::IsMember({std::string("tuned"), yes, no}));
+}
+
+}  // namespace
+
+void add_list_layout_option(CLI::App* cmd, std::optional<bool>& lanes) {
+  add_tuned_option(cmd, "--lists", lanes, "lanes", "rows",
+                   "Layout of the candidate lists: rows (validated one at a time) or lanes (a "
+                   "list at a time, with vector compares); default: tuned, the faster on the "
+                   "tuning traffic");
 }
 
 void add_final_rules_option(CLI::App* cmd, std::optional<bool>& final_rules) {
-  cmd->add_option_function<std::string>(
-         "--final-rules",
-         [&final_rules](const std::string& v) {
-           if (v == "tuned") {
-             final_rules.reset();
-           } else {
-             final_rules = v == "on";
-           }
-         },
-         "Whether a lookup stops at a final rule, one that nothing it would visit later can "
-         "beat: on, off or tuned (default: measured on the tuning traffic)")
-      ->check(CLI::IsMember({"tuned", "on", "off"}));
+  add_tuned_option(cmd, "--final-rules", final_rules, "on", "off",
+                   "Whether a lookup stops at a final rule, one that nothing it would visit "
+                   "later can beat: on, off or tuned (default: measured on the tuning traffic "
+                   "while the tuning budget lasts, else on)");
 }
 
 void add_rule_input_options(CLI::App* cmd, RuleInput& in) {
