@@ -99,7 +99,7 @@ struct Candidate {
   BitVectors bits;                          // the remainder instead, when not empty
   std::vector<detail::RuleRow> bits_rows;   // bits.rows(), kept for the floors
   bool final_rules = false;                 // the lookup stops at final rules
-  std::vector<std::uint64_t> finals;        // link_floors' final rules, when final_rules
+  std::vector<std::uint64_t> finals;        // lacl::final_rules' bits, when final_rules
 
   std::span<const detail::RuleRow> remainder_rows() const {
     return bits.empty() ? remainder.rows() : std::span<const detail::RuleRow>(bits_rows);

@@ -257,7 +257,7 @@ class Classifier {
   TupleSpace remainder_;
   BitVectors bits_;  ///< the remainder instead of remainder_ when not empty
   bool final_rules_ = false;
-  std::vector<std::uint64_t> finals_;  ///< link_floors' final rules, when final_rules_
+  std::vector<std::uint64_t> finals_;  ///< lacl::final_rules' bits, when final_rules_
   std::uint32_t batch_ = 32;
   Isa isa_ = Isa::kScalar;
   CompileReport report_;
