@@ -246,10 +246,6 @@ TEST_CASE("interval floors are the smallest later rule that meets the interval",
 
 namespace {
 
-detail::RuleRow row_of(const Rule& r, RuleId id) {
-  return detail::RuleRow::from(r, id);
-}
-
 // Brute force: rule r is final unless a row of a later structure with a smaller id meets it.
 std::vector<bool> final_by_brute_force(std::span<const detail::RuleRow> rows,
                                        std::span<const std::uint32_t> structure_of,
@@ -299,7 +295,7 @@ TEST_CASE("final rules are those no later structure can beat", "[classifier][fin
     std::vector<detail::RuleRow> rows;
     std::vector<std::uint32_t> structure_of;
     for (std::size_t i = 0; i < rules.size(); ++i) {
-      rows.push_back(row_of(rules[i].first, static_cast<RuleId>(i)));
+      rows.push_back(detail::RuleRow::from(rules[i].first, static_cast<RuleId>(i)));
       structure_of.push_back(rules[i].second);
     }
     const auto finals = detail::final_rules(rows, structure_of, 3, 1 << 20);
@@ -326,7 +322,7 @@ TEST_CASE("final rules are those no later structure can beat", "[classifier][fin
         std::vector<std::uint32_t> structure_of;
         const std::uint32_t structures = 2 + static_cast<std::uint32_t>(seed);
         for (std::size_t i = 0; i < rules.size(); ++i) {
-          rows.push_back(row_of(rules[i], static_cast<RuleId>(i)));
+          rows.push_back(detail::RuleRow::from(rules[i], static_cast<RuleId>(i)));
           structure_of.push_back(static_cast<std::uint32_t>(rng.below(structures)));
         }
         const auto want = final_by_brute_force(rows, structure_of, structures, rules.size());

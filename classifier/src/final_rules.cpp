@@ -101,12 +101,13 @@ class Store {
   // fields is at most the store's narrow. Each row looked at costs one of `budget`; once it is
   // spent, the answer is yes.
   bool beaten(const RuleRow& r, std::uint32_t s, std::int64_t& budget) const {
+    // By port and protocol: the rows of r's destination port and protocol, then those of a
+    // range of either.
+    const std::uint32_t mine = port_of(r);
+    const std::uint32_t port = mine & kPortMask, proto = mine & kProtoMask;
     for (std::uint32_t gi : used_) {
       const Group& g = groups_[gi];
       if (g.first_id >= r.id || g.last_structure <= s) continue;
-      // By port and protocol: the rows of r's destination port and protocol, then those of
-      // a range of either.
-      const std::uint32_t port = port_of(r) & kPortMask, proto = port_of(r) & kProtoMask;
       for (const std::uint32_t p : {port, 0u}) {
         for (const std::uint32_t t : {proto, 0u}) {
           if (g.combos >> combo(t | p) & 1) {

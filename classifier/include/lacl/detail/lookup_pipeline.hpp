@@ -58,7 +58,7 @@ struct ISetView {
   const std::uint8_t* lanes;
   const IntervalLinks* links;   ///< with lanes, per interval: see ISetIndex::links
   const std::uint32_t* floors;  ///< per interval, without lanes: see ISetIndex::floors
-  /// A bit per rule id, set when the rule is final (see link_floors): a key whose best match
+  /// A bit per rule id, set when the rule is final (see lacl::final_rules): a key whose best match
   /// is final has nothing more to visit. Bit final_limit stands for every id past it and is
   /// clear. Null when nothing comes after this index.
   const std::uint64_t* finals;
