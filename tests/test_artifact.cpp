@@ -206,6 +206,10 @@ void expect_same_structure(const Classifier& a, const Classifier& b) {
   CHECK(a.remainder().tuple_count() == b.remainder().tuple_count());
   CHECK(a.bit_vectors().size() == b.bit_vectors().size());
   CHECK(a.bit_vectors().chunk_count() == b.bit_vectors().chunk_count());
+  CHECK(a.cut_tree().size() == b.cut_tree().size());
+  CHECK(a.cut_tree().leaf_size() == b.cut_tree().leaf_size());
+  CHECK(a.cut_tree().nodes().size() == b.cut_tree().nodes().size());
+  CHECK(a.cut_tree().depth() == b.cut_tree().depth());
   CHECK(a.remainder_rows() == b.remainder_rows());
   CHECK(a.bytes() == b.bytes());
   // The structural report is measured on the loaded parts; it must agree with the compiler's.
@@ -217,6 +221,10 @@ void expect_same_structure(const Classifier& a, const Classifier& b) {
   CHECK(rb.bytes == b.bytes());
   CHECK(ra.remainder_rules == rb.remainder_rules);
   CHECK(ra.remainder_algorithm == rb.remainder_algorithm);
+  CHECK(ra.remainder_nodes == rb.remainder_nodes);
+  CHECK(ra.remainder_depth == rb.remainder_depth);
+  CHECK(ra.remainder_leaf == rb.remainder_leaf);
+  CHECK(ra.remainder_candidates == rb.remainder_candidates);
   CHECK(ra.epsilon == rb.epsilon);
   CHECK(ra.lanes == rb.lanes);
   CHECK(ra.tuning == rb.tuning);
@@ -487,7 +495,7 @@ TEST_CASE("damaged headers are refused with their reason", "[artifact][refuse]")
       {"magic", [](Bytes& b) { put8(b, 3, 'X'); }, n + "bad magic"},
       {"magic end", [](Bytes& b) { put8(b, 7, 1); }, n + "bad magic"},
       {"newer version", [](Bytes& b) { put32(b, L::kVersion, 7); },
-       n + "unsupported format version 7 (this lacl reads up to 3)"},
+       n + "unsupported format version 7 (this lacl reads up to 4)"},
       {"version 0", [](Bytes& b) { put32(b, L::kVersion, 0); }, n + "unsupported format version 0"},
       {"big-endian", [](Bytes& b) { put32(b, L::kByteOrder, 0x04030201u); },
        n + "big-endian artifact"},
@@ -837,6 +845,76 @@ TEST_CASE("bit-vector remainders round-trip, and bad ones are refused",
     Bytes b = good;
     put32(b, rem.rows + 32 * 1 + 28, 0);
     CHECK_THAT(load_error(resealed(b)), StartsWith(n + "bad rule cover"));
+  }
+}
+
+TEST_CASE("cut-tree remainders round-trip, and bad ones are refused", "[artifact][cut-tree]") {
+  for (Profile p : {Profile::kAcl, Profile::kFw, Profile::kIpc}) {
+    for (std::size_t n : {1u, 300u, 1200u}) {
+      for (bool behind : {false, true}) {
+        if (behind && n < 100) continue;  // a rule or two all fit an index
+        CAPTURE(profile_name(p), n, behind);
+        const auto rules = rules_of(p, n, n * 19 + 5);
+        CompileOptions o;
+        o.cut_tree = true;
+        o.tree_leaf = behind ? 4 : 16;
+        if (behind) {
+          o.max_isets = 2;  // the remainder behind two indexes
+        } else {
+          o.min_iset_size = static_cast<std::uint32_t>(n + 1);  // every rule
+        }
+        const Classifier c = compile(rules, Action::drop(), o, /*deterministic=*/true);
+        REQUIRE(c.report().remainder_algorithm == "cut-tree");
+        CHECK(c.cut_tree().leaf_size() == o.tree_leaf);
+        round_trip(c, probe_keys(rules, n));
+      }
+    }
+  }
+  const auto rules = rules_of(Profile::kAcl, 300, 5);
+  CompileOptions o;
+  o.cut_tree = true;
+  o.tree_leaf = 8;
+  o.min_iset_size = 301;
+  const Classifier c = compile(rules, Action::drop(), o, /*deterministic=*/true);
+  const Bytes good = serialize_artifact(c, ArtifactMeta{});
+  const std::size_t cls = section(good, "classifier").offset;
+  CHECK(get32(good, cls + 16) == (2u | 8u << 8));  // the cut-tree flag, leaves of 8
+  const RemainderAt rem = remainder_at(good);
+  REQUIRE(rem.ntuples == 0);
+  REQUIRE(rem.nslots == 0);
+  REQUIRE(rem.nrows == 300);
+  const std::string n = std::string(kName) + ": ";
+  {
+    Bytes b = good;
+    std::array<std::byte, 32> row0;
+    std::memcpy(row0.data(), b.data() + rem.rows, 32);
+    std::memcpy(b.data() + rem.rows, b.data() + rem.rows + 32, 32);
+    std::memcpy(b.data() + rem.rows + 32, row0.data(), 32);
+    CHECK(load_error(resealed(b)) ==
+          n + "bad remainder: cut-tree row 1 (rule 0) is not after rule 1");
+  }
+  {
+    Bytes b = good;
+    put32(b, cls + 16, 2u);
+    CHECK(load_error(resealed(b)) == n + "section 'classifier': a cut tree with leaves of 0 rules");
+    put32(b, cls + 16, 8u << 8);
+    CHECK(load_error(resealed(b)) ==
+          n + "section 'classifier': a leaf size (8) without a cut tree");
+  }
+  {
+    // Version 3 has no cut trees: its flags word knows only the final rules.
+    Bytes b = good;
+    put32(b, detail::ArtifactLayout::kVersion, 3);
+    CHECK(load_error(resealed(b)) == n + "section 'classifier': unknown flags 0x802");
+  }
+  {
+    // Another leaf size rebuilds another tree, which answers the same.
+    Bytes b = good;
+    put32(b, cls + 16, 2u | 1u << 8);
+    auto loaded = load_artifact(resealed(b), kName);
+    if (!loaded) FAIL(loaded.error().message);
+    CHECK(loaded->cut_tree().leaf_size() == 1);
+    expect_same_answers(c, *loaded, probe_keys(rules, 6));
   }
 }
 

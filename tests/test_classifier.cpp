@@ -211,7 +211,8 @@ TEST_CASE("interval floors are the smallest later rule that meets the interval",
     CompileOptions o;
     o.max_pieces = 1.0;  // more, smaller indexes and a remainder: more floors to check
     o.max_isets = 12;
-    o.bit_vectors = false;  // indexes, whatever the bit vectors would measure
+    o.bit_vectors = false;  // indexes, whatever the bit vectors or a cut tree would measure
+    o.cut_tree = false;
     auto c = Classifier::compile(*set, o);
     REQUIRE(c);
     const auto isets = c->isets();
@@ -346,6 +347,7 @@ TEST_CASE("final rules are those no later structure can beat", "[classifier][fin
     CompileOptions o;
     o.max_isets = 12;
     o.bit_vectors = false;
+    o.cut_tree = false;
     o.final_rules = true;
     auto c = Classifier::compile(*set, o);
     REQUIRE(c);
@@ -448,9 +450,10 @@ TEST_CASE("over the cap, the tuner tries indexes that split no range before othe
   REQUIRE(apart->report().isets.size() == 2);
   REQUIRE(apart->bytes() < start->bytes());
   // A cap between the two: under the default tuning ratio, the first thing measured after the
-  // start (the bit vectors left out) is the split-free indexes.
+  // start (the bit vectors and the cut tree left out) is the split-free indexes.
   o.max_pieces = 0;
   o.bit_vectors = false;
+  o.cut_tree = false;
   o.tuning_budget_ms = 1000;
   o.max_bytes_per_rule = (apart->bytes() + start->bytes()) / 2 / n;
   o.max_bytes_floor = 0;
@@ -481,13 +484,14 @@ TEST_CASE("the tuning ratio bounds the tuner by the untuned compile's time",
   o.tuning_budget_ms = 60000;
   // A ratio too small for anything after the first stage: the start is timed, and the bit
   // vectors (which a small set's budget may not reach in a cold process, and which can replace
-  // everything later stages tune), nothing else.
+  // everything later stages tune), nothing else; a cut tree's build stops at once.
   o.tuning_ratio = 1e-9;
   auto few = Classifier::compile(*set, o);
   REQUIRE(few);
   CAPTURE(few->report().to_text());
-  CHECK(few->report().tuning.size() == 3);
+  CHECK(few->report().tuning.size() == 4);
   CHECK(test::tuning_lines_with(*few, "every rule in bit vectors") == 1);
+  CHECK(test::tuning_lines_with(*few, "cut tree: not built within the tuning budget") == 1);
   CHECK(test::tuning_lines_with(*few, "chosen") == 1);
   // No ratio: the budget alone, which is ample, so every stage runs down to the last (batch).
   // Without the memory floor, whose room lets bit vectors replace every index (which leaves

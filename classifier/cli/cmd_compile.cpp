@@ -37,7 +37,12 @@ std::string options_text(const CompileCmdOptions& o, RuleFormat format) {
     << " tuning_budget_ms=" << c.tuning_budget_ms << " tuning_ratio=" << c.tuning_ratio
     << " seed=" << c.seed << " lists=" << (c.lanes ? (*c.lanes ? "lanes" : "rows") : "tuned")
     << " whole_search=" << (c.whole_search ? std::to_string(*c.whole_search) : std::string("tuned"))
-    << " remainder=" << (c.bit_vectors ? (*c.bit_vectors ? "bit-vectors" : "tuple-space") : "tuned")
+    << " remainder="
+    << (c.cut_tree.value_or(false)      ? "cut-tree"
+        : c.bit_vectors.value_or(false) ? "bit-vectors"
+        : c.bit_vectors || c.cut_tree   ? "tuple-space"
+                                        : "tuned")
+    << " tree_leaf=" << c.tree_leaf
     << " final_rules=" << (c.final_rules ? (*c.final_rules ? "on" : "off") : "tuned");
   s << " rule_action=" << o.input.rule_action << " default_action=" << o.input.default_action;
   if (format == RuleFormat::kIptables) {
@@ -137,14 +142,19 @@ void add_compile_command(CLI::App& app) {
          [o](const std::string& v) {
            if (v == "tuned") {
              o->compile.bit_vectors.reset();
+             o->compile.cut_tree.reset();
            } else {
              o->compile.bit_vectors = v == "bit-vectors";
+             o->compile.cut_tree = v == "cut-tree";
            }
          },
-         "Remainder algorithm: tuple-space (hashed tuples), bit-vectors (per-field bit vectors, "
-         "whatever their size; with --min-iset-size above the rule count, every rule) or tuned "
+         "Remainder algorithm: tuple-space (hashed tuples), bit-vectors (per-field bit vectors), "
+         "cut-tree (a tree of 16-way cuts with short leaves; either of these two whatever its "
+         "size, and with --min-iset-size above the rule count, for every rule) or tuned "
          "(default: measured, within --max-bytes-per-rule)")
-      ->check(CLI::IsMember({"tuned", "tuple-space", "bit-vectors"}));
+      ->check(CLI::IsMember({"tuned", "tuple-space", "bit-vectors", "cut-tree"}));
+  cmd->add_option("--tree-leaf", o->compile.tree_leaf, "Most rules of a cut tree's leaf (0: tuned)")
+      ->check(CLI::Range(0u, CutTree::kMaxLeaf));
   cmd->add_option("--min-iset-size", o->compile.min_iset_size,
                   "Smallest iSet worth indexing (0: tuned)");
   cmd->add_option("--tuning-budget-ms", o->compile.tuning_budget_ms, "Time the tuner may spend")

@@ -195,8 +195,13 @@ inline constexpr std::uint32_t kLanesLayout = 1;
 // The classifier section's flags word (version 3; a reserved zero before): the lookup stops at
 // final rules (Classifier::final_rules).
 inline constexpr std::uint32_t kFinalRulesFlag = 1;
+// Since version 4: the remainder's rows are held as a cut tree (CutTree), rebuilt from them with
+// leaves of the size in bits 8 to 15 (1 .. CutTree::kMaxLeaf).
+inline constexpr std::uint32_t kCutTreeFlag = 2;
+inline constexpr std::uint32_t kTreeLeafShift = 8;
+inline constexpr std::uint32_t kTreeLeafMask = 0xFFu << kTreeLeafShift;
 
-// The sections of versions 1 to 3, in the order they are written.
+// The sections of versions 1 to 4, in the order they are written.
 enum SectionId : std::size_t {
   kMeta,
   kReport,

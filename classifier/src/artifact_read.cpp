@@ -366,10 +366,13 @@ void check_remainder_exact(const TupleSpace& ts) {
 struct Remainder {
   TupleSpace tuples;
   BitVectors bits;
+  CutTree tree;
 };
 
+// tree_leaf: the leaf size of a remainder held as a cut tree (from the classifier section's
+// flags), 0 when it is not one.
 Remainder read_remainder(std::span<const std::byte> s, std::uint32_t version,
-                         std::uint64_t rule_count, Cover& cover) {
+                         std::uint64_t rule_count, std::uint32_t tree_leaf, Cover& cover) {
   Reader r(s, "remainder");
   const std::uint64_t ntuples = r.u64("the tuple count");
   const std::uint64_t nslots = r.u64("the slot count");
@@ -395,13 +398,28 @@ Remainder read_remainder(std::span<const std::byte> s, std::uint32_t version,
     cover.listed(Cover::kRemainder, rows, k, 0, "remainder");
   (void)cover.take_new();
   Remainder out;
-  if (version >= 2 && tuples.empty() && slots.empty() && !rows.empty()) {  // bit vectors
+  const bool rows_only = tuples.empty() && slots.empty() && !rows.empty();
+  const char* kind = tree_leaf != 0 ? "cut-tree" : "bit-vector";
+  if (rows_only && (version >= 2 || tree_leaf != 0)) {
     for (std::size_t k = 1; k < rows.size(); ++k) {
       if (rows[k].id <= rows[k - 1].id) {
-        refuse("bad remainder: bit-vector row %zu (rule %u) is not after rule %u", k, rows[k].id,
+        refuse("bad remainder: %s row %zu (rule %u) is not after rule %u", kind, k, rows[k].id,
                rows[k - 1].id);
       }
     }
+  }
+  if (tree_leaf != 0) {
+    if (!tuples.empty() || !slots.empty())
+      refuse("bad remainder: a cut tree's remainder holds tuples or slots");
+    std::optional<CutTree> tree = CutTree::build(rows, tree_leaf, CutTree::kMaxBytes);
+    if (!tree) {
+      refuse("bad remainder: a cut tree of %zu rules would take more than %zu bytes", rows.size(),
+             CutTree::kMaxBytes);
+    }
+    out.tree = std::move(*tree);
+    return out;
+  }
+  if (version >= 2 && rows_only) {  // bit vectors
     std::optional<BitVectors> bits = BitVectors::build(rows, BitVectors::kMaxBytes);
     if (!bits) {
       refuse("bad remainder: bit vectors of %zu rules would take more than %zu bytes",
@@ -437,12 +455,23 @@ Loaded load(std::span<const std::byte> bytes) {
   const std::uint64_t rule_count = sum.u64("the rule count");
   const Action default_action = sum.action("the default action");
   const std::uint32_t batch = sum.u32("the batch");
-  // Since version 3, flags (kFinalRulesFlag); before, a reserved zero.
+  // Since version 3, flags (kFinalRulesFlag; since version 4, kCutTreeFlag and the leaf size);
+  // before, a reserved zero.
   std::uint32_t flags = 0;
+  std::uint32_t tree_leaf = 0;
   if (out.container.version >= 3) {
     flags = sum.u32("the flags");
-    if ((flags & ~kFinalRulesFlag) != 0) {
-      refuse("section 'classifier': unknown flags 0x%x", flags & ~kFinalRulesFlag);
+    const std::uint32_t known =
+        kFinalRulesFlag | (out.container.version >= 4 ? kCutTreeFlag | kTreeLeafMask : 0u);
+    if ((flags & ~known) != 0) {
+      refuse("section 'classifier': unknown flags 0x%x", flags & ~known);
+    }
+    const std::uint32_t leaf = (flags & kTreeLeafMask) >> kTreeLeafShift;
+    if ((flags & kCutTreeFlag) != 0) {
+      if (leaf == 0) refuse("section 'classifier': a cut tree with leaves of 0 rules");
+      tree_leaf = leaf;
+    } else if (leaf != 0) {
+      refuse("section 'classifier': a leaf size (%u) without a cut tree", leaf);
     }
   } else {
     sum.zeros(4, "the reserved field");
@@ -480,13 +509,14 @@ Loaded load(std::span<const std::byte> bytes) {
     refuse("index out of range: the indexes merge %zu iSets (at most %u)", layers,
            CompileOptions::kMaxISets);
   }
-  Remainder rem = read_remainder(sec[kRemainder], out.container.version, rule_count, cover);
+  Remainder rem =
+      read_remainder(sec[kRemainder], out.container.version, rule_count, tree_leaf, cover);
   cover.check_complete();
 
-  out.classifier =
-      Classifier::assemble(static_cast<std::size_t>(rule_count), default_action, std::move(actions),
-                           std::move(isets), std::move(rem.tuples), std::move(rem.bits), batch,
-                           (flags & kFinalRulesFlag) != 0, std::move(report));
+  out.classifier = Classifier::assemble(static_cast<std::size_t>(rule_count), default_action,
+                                        std::move(actions), std::move(isets), std::move(rem.tuples),
+                                        std::move(rem.bits), std::move(rem.tree), batch,
+                                        (flags & kFinalRulesFlag) != 0, std::move(report));
   return out;
 }
 

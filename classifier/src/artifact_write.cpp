@@ -124,7 +124,9 @@ std::vector<std::byte> serialize_artifact(const Classifier& c, const ArtifactMet
   w[kSummary].u64(c.rule_count());
   w[kSummary].action(c.default_action());
   w[kSummary].u32(c.batch());
-  w[kSummary].u32(c.final_rules() ? kFinalRulesFlag : 0);
+  std::uint32_t flags = c.final_rules() ? kFinalRulesFlag : 0;
+  if (!c.cut_tree().empty()) flags |= kCutTreeFlag | c.cut_tree().leaf_size() << kTreeLeafShift;
+  w[kSummary].u32(flags);
 
   for (std::size_t id = 0; id < c.rule_count(); ++id) {
     w[kActions].action(c.action(static_cast<RuleId>(id)));
@@ -162,8 +164,8 @@ std::vector<std::byte> serialize_artifact(const Classifier& c, const ArtifactMet
 
   Writer& rm = w[kRemainder];
   const TupleSpace& ts = c.remainder();
-  // Bit vectors are stored as their rules alone, no tuples and no slots: the loader rebuilds
-  // the vectors from the rows.
+  // Bit vectors and cut trees are stored as their rules alone, no tuples and no slots: the
+  // loader rebuilds them from the rows (a tree with the leaf size in the flags).
   const std::vector<detail::RuleRow> rows = c.remainder_rows();
   for (std::size_t v : {ts.tuples().size(), ts.slots().size(), rows.size()})
     rm.u64(v);

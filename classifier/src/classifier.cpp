@@ -33,6 +33,10 @@ using detail::kMaxChunk;
 // It only decides whether the scan is worth measuring, never what is chosen.
 constexpr double kLinearNsPerRuleFloor = 0.25;
 
+// A cut tree's leaf size before the tuner measures others (8 and 32): on acl5_10k's trace, 12
+// to 16 ran fastest (4 to 32 tried; AVX2).
+constexpr std::uint32_t kDefaultTreeLeaf = 16;
+
 class SplitMix {
  public:
   explicit SplitMix(std::uint64_t seed) : s_(seed) {}
@@ -97,12 +101,14 @@ struct Candidate {
   std::uint32_t batch = 32;
   detail::ClassifyFn fn = nullptr;
   BitVectors bits;                          // the remainder instead, when not empty
-  std::vector<detail::RuleRow> bits_rows;   // bits.rows(), kept for the floors
+  CutTree tree;                             // the remainder instead, when not empty
+  std::vector<detail::RuleRow> rest_rows;   // bits' or tree's rules, kept for the floors
   bool final_rules = false;                 // the lookup stops at final rules
   std::vector<std::uint64_t> finals;        // lacl::final_rules' bits, when final_rules
 
   std::span<const detail::RuleRow> remainder_rows() const {
-    return bits.empty() ? remainder.rows() : std::span<const detail::RuleRow>(bits_rows);
+    return bits.empty() && tree.empty() ? remainder.rows()
+                                        : std::span<const detail::RuleRow>(rest_rows);
   }
 
   /// The indexes' bytes, as Classifier::bytes counts them.
@@ -114,19 +120,22 @@ struct Candidate {
   }
   /// As Classifier::bytes counts them, less what every candidate holds alike (the Classifier
   /// itself, the actions and the final rules' bits).
-  std::size_t bytes() const { return index_bytes() + remainder.bytes() + bits.bytes(); }
+  std::size_t bytes() const {
+    return index_bytes() + remainder.bytes() + bits.bytes() + tree.bytes();
+  }
 };
 
 // The storage the pipeline's views of a classifier point into.
 struct Views {
   std::array<detail::ISetView, CompileOptions::kMaxISets> isets;
   detail::BitVectorsView bits;
+  detail::CutTreeView tree;
 };
 
 // The pipeline's view of a classifier's parts; `views` is the storage the view points into.
 detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpace& remainder,
-                               const BitVectors& bits, std::span<const std::uint64_t> finals,
-                               Views& views) noexcept {
+                               const BitVectors& bits, const CutTree& tree,
+                               std::span<const std::uint64_t> finals, Views& views) noexcept {
   for (std::size_t i = 0; i < isets.size(); ++i) {
     const RangeIndex& ix = isets[i].index;
     const auto n = static_cast<std::uint32_t>(ix.size());
@@ -164,9 +173,9 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
   }
   // Final rules matter only while something is left to visit: not after the last structure.
   const bool off = finals.empty();
-  const std::size_t checked = remainder.size() != 0 || !bits.empty() ? isets.size()
-                              : isets.empty()                        ? 0
-                                                                     : isets.size() - 1;
+  const std::size_t checked = remainder.size() != 0 || !bits.empty() || !tree.empty() ? isets.size()
+                              : isets.empty()                                         ? 0
+                                              : isets.size() - 1;
   for (std::size_t i = 0; i < checked && !off; ++i) {
     views.isets[i].finals = finals.data();
     views.isets[i].final_limit = static_cast<std::uint32_t>(finals.size() * 64 - 1);
@@ -195,9 +204,15 @@ detail::LookupTables tables_of(std::span<const ISetIndex> isets, const TupleSpac
     }
     bv = &b;
   }
+  const detail::CutTreeView* tv = nullptr;
+  if (!tree.empty()) {
+    views.tree = {tree.nodes().data(), tree.keys().data(), tree.lanes().data(), tree.depth(),
+                  tree.best()};
+    tv = &views.tree;
+  }
   const bool wide = std::any_of(isets.begin(), isets.end(),
                                 [](const ISetIndex& s) { return s.wide_lists; });
-  return {std::span(views.isets.data(), isets.size()), rv, bv, wide};
+  return {std::span(views.isets.data(), isets.size()), rv, bv, tv, wide};
 }
 
 // The pipeline's bit-vector search takes 16 keys per level, at most kMaxLevels levels (a
@@ -220,7 +235,7 @@ void link(Candidate& c) { link_floors(c.isets, c.remainder_rows()); }
 
 void classify_with(const Candidate& c, std::span<const PacketKey> keys, std::span<RuleId> out) {
   Views views;
-  c.fn(tables_of(c.isets, c.remainder, c.bits, c.finals, views), keys, out, c.batch);
+  c.fn(tables_of(c.isets, c.remainder, c.bits, c.tree, c.finals, views), keys, out, c.batch);
 }
 
 constexpr std::size_t kMeasurePasses = 4;  // one to warm the caches, then the timed ones
@@ -373,10 +388,34 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     std::optional<BitVectors> bits = BitVectors::build(rows, max_bytes);
     if (!bits) return false;
     cand.bits = std::move(*bits);
-    cand.bits_rows = std::move(rows);
+    cand.tree = CutTree{};
+    cand.rest_rows = std::move(rows);
     cand.remainder = TupleSpace{};
     return true;
   };
+  // The same as a cut tree with leaves of at most `leaf` rules, built by `deadline`.
+  auto use_tree = [&](Candidate& cand, std::vector<RuleId> ids, std::uint32_t leaf,
+                      std::size_t max_bytes,
+                      Clock::time_point deadline = Clock::time_point::max()) {
+    std::sort(ids.begin(), ids.end());
+    std::vector<detail::RuleRow> rows;
+    rows.reserve(ids.size());
+    for (RuleId id : ids)
+      rows.push_back(detail::RuleRow::from(rules[id], id));
+    std::optional<CutTree> tree = CutTree::build(rows, leaf, max_bytes, deadline);
+    if (!tree) return false;
+    cand.tree = std::move(*tree);
+    cand.bits = BitVectors{};
+    cand.rest_rows = std::move(rows);
+    cand.remainder = TupleSpace{};
+    return true;
+  };
+  const bool forced_tree = options.cut_tree.value_or(false);
+  if (forced_tree && options.bit_vectors.value_or(false))
+    return Error{"the remainder cannot be both bit vectors and a cut tree"};
+  std::uint32_t tree_leaf =
+      options.tree_leaf != 0 ? std::clamp(options.tree_leaf, CutTree::kMinLeaf, CutTree::kMaxLeaf)
+                             : kDefaultTreeLeaf;
   const bool forced_bits = options.bit_vectors.value_or(false);
   bool lanes = options.lanes.value_or(true);
   // With the epsilon left to the compiler, an AVX-512 lookup's models are fitted coarser where
@@ -415,9 +454,11 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     Candidate cand;
     cand.isets = build_field_indexes(rules, part, keep, fit(eps), pieces, lanes);
     cand.layers = keep;
-    if (like.bits.empty() || !use_bits(cand, rest_of(keep), bits_allowance(cand))) {
-      cand.remainder = remainder_of(keep, collisions);
-    }
+    const bool rest = !like.bits.empty() ? use_bits(cand, rest_of(keep), bits_allowance(cand))
+                      : !like.tree.empty()
+                          ? use_tree(cand, rest_of(keep), tree_leaf, bits_allowance(cand))
+                          : false;
+    if (!rest) cand.remainder = remainder_of(keep, collisions);
     cand.batch = like.batch;
     cand.fn = like.fn;
     return cand;
@@ -434,9 +475,11 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   best.layers = part.isets.size();
   rep.index_ms = ms_since(t0);
   t0 = Clock::now();
-  if (!forced_bits || !use_bits(best, rest_of(best.layers), BitVectors::kMaxBytes)) {
-    best.remainder = remainder_of(best.layers, collisions);
-  }
+  const bool forced_rest = forced_bits ? use_bits(best, rest_of(best.layers), BitVectors::kMaxBytes)
+                           : forced_tree
+                               ? use_tree(best, rest_of(best.layers), tree_leaf, CutTree::kMaxBytes)
+                               : false;
+  if (!forced_rest) best.remainder = remainder_of(best.layers, collisions);
   rep.remainder_ms = ms_since(t0);
   const auto t_tune = Clock::now();
   const double untuned_ms = rep.partition_ms + rep.index_ms + rep.remainder_ms;
@@ -511,7 +554,11 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   // 3. Tuning by measurement, one knob at a time: a candidate replaces the incumbent when
   //    `wins` says so (faster on the tuning traffic, within the memory rules above); within the
   //    time budget.
-  if (tuned && !options.bit_vectors && !rules.empty()) {
+  // An explicit false rules out that structure alone; an explicit true forces it, and rules out
+  // the others.
+  const bool try_bits = !options.bit_vectors && !forced_tree;
+  const bool try_tree = !options.cut_tree && !forced_bits;
+  if (tuned && try_bits && !rules.empty()) {
     // The remainder as bit vectors: one interval lookup per field and a few ANDs however the
     // rules overlap, at rules / 8 bytes per interval. Tried for the remainder behind the
     // indexes, then for every rule with no index at all; first, since for a small set the
@@ -548,6 +595,79 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
       if (wins(cand, ns)) {
         best_ns = ns;
         best = std::move(cand);
+      }
+    }
+  }
+  // A tree build may take twice the whole tuning budget, timing noise included: acl5_10k's
+  // builds in 4 ms against a budget of 7 (its untuned compile), and a tree that outgrows its
+  // memory stops early but can take a while to get there at a large set (acl1_100k: 50-60 ms,
+  // against a budget of about 100).
+  auto tree_deadline = [&] {
+    return Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                              std::chrono::duration<double, std::milli>(2 * budget_ms));
+  };
+  auto tree_refused = [](Clock::time_point deadline) {
+    return std::string(Clock::now() > deadline ? ": not built within the tuning budget"
+                                               : ": over the memory budget");
+  };
+  if (tuned && try_tree && !rules.empty()) {
+    // A cut tree: every rule first, where the cuts separate rules that the indexes list
+    // together (acl5_10k: the indexes visit 1.4 lists of 20 candidates per packet, a tree's
+    // leaf holds at most 16), then the remainder behind the indexes. Like the bit vectors, the
+    // first that fits is measured even once the budget is spent, and a tree that outgrows the
+    // memory it may take stops building.
+    struct Layout {
+      std::size_t keep;
+      const char* what;
+    };
+    const std::size_t layers = best.layers;
+    const bool behind = best.remainder.size() != 0 && !best.isets.empty();
+    bool measured_one = false;
+    for (const Layout l : {Layout{0, "no index, every rule in a cut tree"},
+                           Layout{layers, "remainder as a cut tree"}}) {
+      if (measured_one && !budget_left()) break;
+      // Behind the start's indexes, unless a tree of every rule has already displaced them.
+      if (l.keep != 0 && (!behind || best.layers != layers)) continue;
+      Candidate cand;
+      cand.layers = l.keep;
+      if (l.keep != 0) cand.isets = best.isets;
+      cand.batch = best.batch;
+      cand.fn = best.fn;
+      const Clock::time_point deadline = tree_deadline();
+      if (!use_tree(cand, rest_of(l.keep), tree_leaf, bits_allowance(cand), deadline)) {
+        rep.tuning.push_back(std::string(l.what) + tree_refused(deadline));
+        if (Clock::now() > deadline) break;
+        continue;
+      }
+      const double ns = time_candidate(cand);
+      measured_one = true;
+      rep.tuning.push_back(std::string(l.what) + fmt(": %.1f ns/key (%.0f nodes, depth %.0f)", ns,
+                                                     static_cast<double>(cand.tree.nodes().size()),
+                                                     static_cast<double>(cand.tree.depth())));
+      if (wins(cand, ns)) {
+        best_ns = ns;
+        best = std::move(cand);
+      }
+    }
+  }
+  if (tuned && !best.tree.empty() && options.tree_leaf == 0) {
+    // The leaf size: smaller leaves, shorter lists to validate but a deeper walk and more
+    // replicated rules.
+    for (std::uint32_t leaf : {8u, 32u}) {
+      if (!budget_left()) break;
+      Candidate cand = best;
+      const Clock::time_point deadline = tree_deadline();
+      if (!use_tree(cand, rest_of(best.layers), leaf, bits_allowance(cand), deadline)) {
+        rep.tuning.push_back(fmt("cut tree leaves of %.0f rules", leaf) + tree_refused(deadline));
+        continue;
+      }
+      const double ns = measure_against(cand, best, traffic, best_ns);
+      rep.tuning.push_back(fmt("cut tree leaves of %.0f rules: %.1f ns/key (%.0f nodes)", leaf, ns,
+                               static_cast<double>(cand.tree.nodes().size())));
+      if (wins(cand, ns)) {
+        best_ns = ns;
+        best = std::move(cand);
+        tree_leaf = leaf;
       }
     }
   }
@@ -751,8 +871,8 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   // on the chosen structure, while the budget lasts. It matters only when something comes
   // after the first index.
   const bool anything_after =
-      !best.isets.empty() &&
-      (best.isets.size() > 1 || best.remainder.size() != 0 || !best.bits.empty());
+      !best.isets.empty() && (best.isets.size() > 1 || best.remainder.size() != 0 ||
+                              !best.bits.empty() || !best.tree.empty());
   best.final_rules = anything_after && options.final_rules.value_or(true);
   link(best);
   if (tuned && anything_after && !options.final_rules && budget_left()) {
@@ -786,6 +906,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   c.isets_ = std::move(best.isets);
   c.remainder_ = std::move(best.remainder);
   c.bits_ = std::move(best.bits);
+  c.tree_ = std::move(best.tree);
   c.batch_ = best.batch;
   rep.epsilon = epsilon;
   rep.max_pieces = pieces;
@@ -803,12 +924,13 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
 
 void Classifier::classify(std::span<const PacketKey> keys, std::span<RuleId> out) const noexcept {
   Views views;
-  detail::classify_fn(isa_)(tables_of(isets_, remainder_, bits_, finals_, views), keys, out,
+  detail::classify_fn(isa_)(tables_of(isets_, remainder_, bits_, tree_, finals_, views), keys, out,
                             batch_);
 }
 
 std::vector<detail::RuleRow> Classifier::remainder_rows() const {
   if (!bits_.empty()) return bits_.rows();
+  if (!tree_.empty()) return tree_.rows();
   return {remainder_.rows().begin(), remainder_.rows().end()};
 }
 
@@ -842,7 +964,18 @@ void Classifier::describe_structure() {
          static_cast<std::uint32_t>(std::bit_width(s.index.radix_table().size() - 2)),
          s.index.max_window(), s.index.mean_window(), s.bytes(), s.whole});
   }
-  if (!bits_.empty()) {
+  rep.remainder_nodes = tree_.nodes().size();
+  rep.remainder_depth = tree_.depth();
+  rep.remainder_leaf = tree_.leaf_size();
+  rep.remainder_candidates = tree_.candidate_count();
+  if (!tree_.empty()) {
+    rep.remainder_rules = tree_.size();
+    rep.remainder_algorithm = "cut-tree";
+    rep.remainder_tuples = 0;
+    rep.remainder_chunks = 0;
+    rep.remainder_words = 0;
+    rep.remainder_bytes = tree_.bytes();
+  } else if (!bits_.empty()) {
     rep.remainder_rules = bits_.size();
     rep.remainder_algorithm = "bit-vectors";
     rep.remainder_tuples = 0;
@@ -864,7 +997,7 @@ void Classifier::describe_structure() {
 
 std::size_t Classifier::bytes() const noexcept {
   std::size_t b = sizeof(*this) + actions_.size() * sizeof(Action) + remainder_.bytes() +
-                  bits_.bytes() + finals_.size() * sizeof(std::uint64_t);
+                  bits_.bytes() + tree_.bytes() + finals_.size() * sizeof(std::uint64_t);
   for (const ISetIndex& s : isets_) {
     b += sizeof(s) + s.bytes();
   }
@@ -873,8 +1006,8 @@ std::size_t Classifier::bytes() const noexcept {
 
 Classifier Classifier::assemble(std::size_t rule_count, Action default_action,
                                 std::vector<Action> actions, std::vector<ISetIndex> isets,
-                                TupleSpace remainder, BitVectors bits, std::uint32_t batch,
-                                bool stop_at_final, CompileReport report) {
+                                TupleSpace remainder, BitVectors bits, CutTree tree,
+                                std::uint32_t batch, bool stop_at_final, CompileReport report) {
   Classifier c;
   c.rule_count_ = rule_count;
   c.default_action_ = default_action;
@@ -887,6 +1020,7 @@ Classifier Classifier::assemble(std::size_t rule_count, Action default_action,
   }
   c.remainder_ = std::move(remainder);
   c.bits_ = std::move(bits);
+  c.tree_ = std::move(tree);
   // The floors need the remainder's rules, which bit vectors give back only by a pass over
   // every interval's chunk numbers (BitVectors::rows): skipped when there is no index to set
   // floors in.

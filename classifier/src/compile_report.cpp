@@ -41,7 +41,13 @@ std::string CompileReport::to_text() const {
         k.whole ? ", searched whole" : "");
     s += line;
   }
-  if (remainder_chunks != 0) {
+  if (remainder_nodes != 0) {
+    std::snprintf(line, sizeof line,
+                  "remainder:  %zu rules, %s of %zu nodes, depth %zu, leaves of at most %zu "
+                  "(%zu candidates), %s\n",
+                  remainder_rules, remainder_algorithm.c_str(), remainder_nodes, remainder_depth,
+                  remainder_leaf, remainder_candidates, human_bytes(remainder_bytes).c_str());
+  } else if (remainder_chunks != 0) {
     std::snprintf(line, sizeof line,
                   "remainder:  %zu rules, %s of %zu words in %zu distinct chunks, %s\n",
                   remainder_rules, remainder_algorithm.c_str(), remainder_words,
@@ -95,6 +101,10 @@ std::string CompileReport::to_json() const {
                     {"tuples", remainder_tuples},
                     {"chunks", remainder_chunks},
                     {"words_per_vector", remainder_words},
+                    {"nodes", remainder_nodes},
+                    {"depth", remainder_depth},
+                    {"leaf_size", remainder_leaf},
+                    {"candidates", remainder_candidates},
                     {"bytes", remainder_bytes}};
   j["bytes"] = bytes;
   j["bytes_per_rule"] = rules ? static_cast<double>(bytes) / static_cast<double>(rules) : 0.0;

@@ -32,7 +32,9 @@
 //                 each a u32 length and that many bytes
 //     report      the compile report as JSON text (CompileReport::to_json)
 //     classifier  u64 rule count, action default action, u32 batch, u32 flags (bit 0: the
-//                 lookup stops at final rules, Classifier::final_rules; no other bit is set)
+//                 lookup stops at final rules, Classifier::final_rules; since version 4, bit 1:
+//                 the remainder is a cut tree, CutTree, with leaves of at most bits 8 to 15
+//                 rules, 1 to 255; no other bit is set)
 //     actions     rule count actions; an action is u8 kind (0 accept, 1 drop), u8 zero, u16 port
 //     isets       u64 index count (<= CompileOptions::kMaxISets), then per field index
 //                 (ISetIndex):
@@ -48,7 +50,9 @@
 //     remainder   u64 tuple count, u64 slot count, u64 row count, the tuples (8 u32 each, in
 //                 TupleSpace::Tuple order), the u32 slot offsets, the rule rows; since
 //                 version 2, no tuples, no slots and one or more rows, in increasing id order,
-//                 is a remainder held as BitVectors, which the loader rebuilds from the rows
+//                 is a remainder held as BitVectors, which the loader rebuilds from the rows;
+//                 with the cut-tree flag, the rows (none, or in increasing id order) of a
+//                 CutTree, rebuilt the same way
 //   A rule row is 32 bytes: u32 src lo, src hi, dst lo, dst hi; u16 src port lo, hi, dst port
 //   lo, hi; u8 proto lo, hi; u16 zero; u32 rule id.
 //
@@ -59,7 +63,8 @@
 // exactly the intervals its range meets, every piece identical; every remainder row sits in the
 // slot its tuple hashes it to, under masks that keep only bits the rule fixes; bit vectors'
 // rows come in increasing id order, and the vectors rebuilt from them are exact by
-// construction (at most BitVectors::kMaxBytes of them).
+// construction (at most BitVectors::kMaxBytes of them); so are a cut tree's (at most
+// CutTree::kMaxBytes).
 #pragma once
 
 #include <cstddef>
@@ -75,7 +80,7 @@
 namespace lacl {
 
 /// The newest artifact format version this build writes and reads.
-inline constexpr std::uint32_t kArtifactVersion = 3;
+inline constexpr std::uint32_t kArtifactVersion = 4;
 
 /// What an artifact records besides the classifier itself.
 struct ArtifactMeta {

@@ -5,10 +5,11 @@
 //
 // Compilation partitions the rules into iSets (rules pairwise disjoint on one field), indexes
 // each iSet with a RangeIndex whose error bound is proved, and puts the rest into a remainder
-// classifier (a TupleSpace, or BitVectors where the compiler measures them faster; for a small
-// set that can be every rule). A lookup takes at most one candidate per iSet, validates it on all
-// fields, lets the remainder search only for rules better than the best candidate found, and
-// returns the highest-priority match: always the same answer as LinearScan.
+// classifier (a TupleSpace, or BitVectors or a CutTree where the compiler measures them faster;
+// for a small set, or one whose rules the cuts separate well, that can be every rule). A lookup
+// takes at most one candidate per iSet, validates it on all fields, lets the remainder search only
+// for rules better than the best candidate found, and returns the highest-priority match: always
+// the same answer as LinearScan.
 //
 // A compiled Classifier is immutable; every lookup is const noexcept and thread-safe, so many
 // lcores can share one instance.
@@ -22,10 +23,11 @@
 #include <string>
 #include <vector>
 
+#include "lacl/bit_vectors.hpp"
+#include "lacl/cut_tree.hpp"
 #include "lacl/detail/aligned.hpp"
 #include "lacl/detail/candidate_lanes.hpp"
 #include "lacl/detail/rule_row.hpp"
-#include "lacl/bit_vectors.hpp"
 #include "lacl/isa.hpp"
 #include "lacl/range_index.hpp"
 #include "lacl/result.hpp"
@@ -63,6 +65,13 @@ struct CompileOptions {
   /// nullopt: tuned, within the memory cap. true holds the partition's remainder as bit vectors
   /// whatever their size (with a min_iset_size above the rule count, every rule).
   std::optional<bool> bit_vectors;
+  /// Whether the remainder is held as a cut tree (CutTree) instead; nullopt: tuned, within the
+  /// memory cap, like bit_vectors. true holds the partition's remainder as a cut tree whatever
+  /// its size (with a min_iset_size above the rule count, every rule). At most one of
+  /// bit_vectors and cut_tree may be true; false rules out that one structure.
+  std::optional<bool> cut_tree;
+  /// Most rules of a cut tree's leaf (1 .. CutTree::kMaxLeaf); 0: tuned.
+  std::uint32_t tree_leaf = 0;
   /// Whether a lookup stops at a final rule (see link_floors): a key whose best match so far is
   /// one visits no later index or remainder, at the cost of a look at a bit per key and index;
   /// nullopt: tuned, measured once the structure is chosen (without a tuning budget: true).
@@ -109,10 +118,14 @@ struct CompileReport {
   std::size_t rules = 0;
   std::vector<ISet> isets;
   std::size_t remainder_rules = 0;
-  std::string remainder_algorithm;  ///< "tuple-space", "linear" or "bit-vectors"
+  std::string remainder_algorithm;  ///< "tuple-space", "linear", "bit-vectors" or "cut-tree"
   std::size_t remainder_tuples = 0;
   std::size_t remainder_chunks = 0;   ///< bit-vectors: distinct 8-word chunks over all fields
   std::size_t remainder_words = 0;    ///< bit-vectors: 64-bit words per vector
+  std::size_t remainder_nodes = 0;    ///< cut-tree: nodes
+  std::size_t remainder_depth = 0;    ///< cut-tree: steps from the root to the deepest leaf
+  std::size_t remainder_leaf = 0;     ///< cut-tree: most rules a leaf is cut to
+  std::size_t remainder_candidates = 0;  ///< cut-tree: rules over all leaves
   std::size_t remainder_bytes = 0;
   std::size_t bytes = 0;  ///< everything the classifier holds
   double coverage = 0.0;  ///< share of rules in iSets
@@ -226,8 +239,10 @@ class Classifier {
   std::span<const ISetIndex> isets() const noexcept { return isets_; }
   /// The remainder when it is a tuple space (empty when it is bit vectors).
   const TupleSpace& remainder() const noexcept { return remainder_; }
-  /// The remainder when it is bit vectors (empty when it is a tuple space).
+  /// The remainder when it is bit vectors (empty otherwise).
   const BitVectors& bit_vectors() const noexcept { return bits_; }
+  /// The remainder when it is a cut tree (empty otherwise).
+  const CutTree& cut_tree() const noexcept { return tree_; }
   /// The remainder's rules as rows, whichever structure holds them.
   std::vector<detail::RuleRow> remainder_rows() const;
   std::uint32_t batch() const noexcept { return batch_; }
@@ -243,8 +258,8 @@ class Classifier {
   /// the loader checks select_isa() first so a bad LACL_ISA is an error.
   static Classifier assemble(std::size_t rule_count, Action default_action,
                              std::vector<Action> actions, std::vector<ISetIndex> isets,
-                             TupleSpace remainder, BitVectors bits, std::uint32_t batch,
-                             bool stop_at_final, CompileReport report);
+                             TupleSpace remainder, BitVectors bits, CutTree tree,
+                             std::uint32_t batch, bool stop_at_final, CompileReport report);
 
  private:
   /// Fills the structural half of report_ from the built parts.
@@ -256,6 +271,7 @@ class Classifier {
   std::vector<ISetIndex> isets_;
   TupleSpace remainder_;
   BitVectors bits_;  ///< the remainder instead of remainder_ when not empty
+  CutTree tree_;     ///< the remainder instead of remainder_ when not empty
   bool final_rules_ = false;
   std::vector<std::uint64_t> finals_;  ///< lacl::final_rules' bits, when final_rules_
   std::uint32_t batch_ = 32;

@@ -74,8 +74,10 @@ constexpr LaneLayout lane_layout(std::uint32_t indexed) noexcept {
   }
   return l;
 }
+/// The `indexed` field of lanes that leave no field out (a cut tree's leaves, CutTree).
+inline constexpr std::uint32_t kNoIndexedField = kNumFields + 1;
 static_assert(lane_layout(0).bytes == 22 && lane_layout(2).bytes == 26 &&
-              lane_layout(4).bytes == 28);
+              lane_layout(4).bytes == 28 && lane_layout(kNoIndexedField).bytes == 30);
 
 /// What a lookup reads of interval j of an index whose lists are lanes, in one record so that
 /// it is one cache line: the list (candidates first .. end), the floor (ISetIndex::floors) and
@@ -100,10 +102,11 @@ T lane_load(const std::uint8_t* list, std::uint32_t c, std::uint32_t at, std::ui
 }
 
 /// Packs `rows`, grouped into lists by `offsets` (offsets.back() == rows.size()), into the lanes
-/// of an index on field `indexed`.
+/// of an index on field `indexed` (a Field as an integer, or kNoIndexedField).
 inline AlignedVector<std::uint8_t> pack_lanes(std::span<const std::uint32_t> offsets,
-                                              std::span<const RuleRow> rows, Field indexed) {
-  const LaneLayout l = lane_layout(static_cast<std::uint32_t>(indexed));
+                                              std::span<const RuleRow> rows,
+                                              std::uint32_t indexed) {
+  const LaneLayout l = lane_layout(indexed);
   AlignedVector<std::uint8_t> out(rows.size() * l.bytes + kLaneOverread, 0);
   for (std::size_t j = 0; j + 1 < offsets.size(); ++j) {
     const std::uint32_t c = offsets[j + 1] - offsets[j];
@@ -111,7 +114,7 @@ inline AlignedVector<std::uint8_t> pack_lanes(std::span<const std::uint32_t> off
     for (std::uint32_t i = 0; i < c; ++i) {
       const RuleRow& r = rows[offsets[j] + i];
       auto put = [&](LaneArray array, auto v) {
-        if (kLaneField[array] != static_cast<std::uint32_t>(indexed))
+        if (kLaneField[array] != indexed)
           std::memcpy(list + l.at[array] * c + sizeof(v) * i, &v, sizeof(v));
       };
       put(kSrcLo, r.src_lo);
@@ -130,16 +133,20 @@ inline AlignedVector<std::uint8_t> pack_lanes(std::span<const std::uint32_t> off
   return out;
 }
 
-/// Candidate i of the c-candidate list at `list` of an index on field `indexed`, as a row whose
-/// range on that field is `range`.
-inline RuleRow lane_row(const std::uint8_t* list, std::uint32_t c, std::uint32_t i, Field indexed,
-                        Range range) noexcept {
-  const LaneLayout l = lane_layout(static_cast<std::uint32_t>(indexed));
+inline AlignedVector<std::uint8_t> pack_lanes(std::span<const std::uint32_t> offsets,
+                                              std::span<const RuleRow> rows, Field indexed) {
+  return pack_lanes(offsets, rows, static_cast<std::uint32_t>(indexed));
+}
+
+/// Candidate i of the c-candidate list at `list` of an index on field `indexed` (a Field as an
+/// integer, or kNoIndexedField), as a row whose range on that field is `range`.
+inline RuleRow lane_row(const std::uint8_t* list, std::uint32_t c, std::uint32_t i,
+                        std::uint32_t indexed, Range range) noexcept {
+  const LaneLayout l = lane_layout(indexed);
   // The indexed field's arrays hold `range` (lo for a low array, hi for a high one).
   auto get = [&]<class T>(LaneArray array, T& out, std::uint32_t bound) {
-    out = kLaneField[array] == static_cast<std::uint32_t>(indexed)
-              ? static_cast<T>(bound)
-              : lane_load<T>(list, c, l.at[array], i);
+    out = kLaneField[array] == indexed ? static_cast<T>(bound)
+                                       : lane_load<T>(list, c, l.at[array], i);
   };
   RuleRow r{};
   get(kSrcLo, r.src_lo, range.lo);
@@ -154,6 +161,11 @@ inline RuleRow lane_row(const std::uint8_t* list, std::uint32_t c, std::uint32_t
   get(kProtoLo, r.proto_lo, range.lo);
   get(kProtoHi, r.proto_hi, range.hi);
   return r;
+}
+
+inline RuleRow lane_row(const std::uint8_t* list, std::uint32_t c, std::uint32_t i, Field indexed,
+                        Range range) noexcept {
+  return lane_row(list, c, i, static_cast<std::uint32_t>(indexed), range);
 }
 
 }  // namespace lacl::detail

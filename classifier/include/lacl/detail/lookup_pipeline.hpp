@@ -18,6 +18,7 @@
 #include <span>
 #include <utility>
 
+#include "lacl/cut_tree.hpp"
 #include "lacl/detail/candidate_lanes.hpp"
 #include "lacl/detail/rule_row.hpp"
 #include "lacl/range_index.hpp"
@@ -92,10 +93,20 @@ struct BitVectorsView {
   const std::uint64_t* chunk_words[kNumFields];
 };
 
+/// The cut-tree remainder (CutTree) as the pipeline sees it.
+struct CutTreeView {
+  const CutTree::Node* nodes = nullptr;
+  const std::uint32_t* keys = nullptr;  ///< CutTree::kFanout per inner node
+  const std::uint8_t* lanes = nullptr;  ///< the leaves, lanes of lane_layout(kNoIndexedField)
+  std::uint32_t depth = 0;
+  RuleId best = kNoMatch;  ///< the first rule held
+};
+
 struct LookupTables {
   std::span<const ISetView> isets;
   TupleSpaceView remainder;
   const BitVectorsView* bits = nullptr;  ///< null when the remainder is not bit vectors
+  const CutTreeView* tree = nullptr;     ///< null when the remainder is not a cut tree
   /// Some index has a list longer than two steps of eight (ISetIndex::wide_lists): an ISA that
   /// can validate sixteen candidates at a time then does (lookup_avx512.cpp).
   bool wide_lists = false;
@@ -175,6 +186,19 @@ struct Pipeline {
       default:
         return k.proto;
     }
+  }
+
+  /// field_of without a branch on f (which, where f follows the traffic, mispredicts): each
+  /// field read as the 32 bits from its offset, masked to its width.
+  static std::uint32_t field_at(const PacketKey& k, std::uint32_t f) noexcept {
+    static_assert(sizeof(PacketKey) == 16 && offsetof(PacketKey, dst_ip) == 4 &&
+                  offsetof(PacketKey, src_port) == 8 && offsetof(PacketKey, dst_port) == 10 &&
+                  offsetof(PacketKey, proto) == 12);
+    constexpr std::uint8_t kOffset[kNumFields] = {0, 4, 8, 10, 12};
+    constexpr std::uint32_t kMask[kNumFields] = {~0u, ~0u, 0xFFFFu, 0xFFFFu, 0xFFu};
+    std::uint32_t v;
+    __builtin_memcpy(&v, reinterpret_cast<const std::uint8_t*>(&k) + kOffset[f], sizeof v);
+    return v & kMask[f];
   }
 
   static bool row_matches(const RuleRow& r, const PacketKey& k) noexcept {
@@ -490,6 +514,39 @@ struct Pipeline {
     return merge.template operator()<0, false>();
   }
 
+  /// The cut-tree remainder for the m keys act[0 .. m): every key walks the tree's depth in
+  /// nodes, all keys one level at a time (a key at a leaf stays there: no branch on where the
+  /// leaves are), then validates its leaf's list, merged into best.
+  static void cut_tree(const CutTreeView& t, const PacketKey* keys, const std::uint32_t* act,
+                       std::size_t m, RuleId* best, std::uint32_t* at) noexcept {
+    constexpr std::uint32_t kFanout = CutTree::kFanout;
+    for (std::size_t j = 0; j < m; ++j)
+      at[j] = 0;
+    for (std::uint32_t d = 0; d < t.depth; ++d) {
+      for (std::size_t j = 0; j < m; ++j) {
+        const CutTree::Node& n = t.nodes[at[j]];
+        // A leaf has no keys of its own: it searches block 0 and takes child 0, itself.
+        const std::uint32_t block = n.cuts != 0 ? n.first : 0u;
+        const std::uint32_t slot = Isa::search(t.keys + std::size_t{kFanout} * block, kFanout,
+                                               field_at(keys[act[j]], n.field));
+        at[j] = n.child + (slot < n.cuts ? slot : n.cuts);
+        prefetch(t.nodes + at[j]);
+      }
+    }
+    constexpr std::uint32_t kBytes = lane_layout(kNoIndexedField).bytes;
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::uint8_t* list = t.lanes + std::size_t{kBytes} * t.nodes[at[j]].first;
+      prefetch(list);
+      prefetch(list + 64);
+    }
+    for (std::size_t j = 0; j < m; ++j) {
+      const CutTree::Node& n = t.nodes[at[j]];
+      const std::uint32_t i = act[j];
+      best[i] = Isa::template match_list<kNoIndexedField>(t.lanes + std::size_t{kBytes} * n.first,
+                                                          n.count, keys[i], best[i]);
+    }
+  }
+
   /// Classifies n <= kChunk keys.
   template <std::size_t kChunk>
   static void chunk(const LookupTables& t, const PacketKey* keys, RuleId* out,
@@ -576,6 +633,10 @@ struct Pipeline {
     if (t.bits != nullptr) {
       const std::size_t m = select(best, floor, t.bits->best, n, act);
       if (m != 0) bit_vectors<kChunk>(*t.bits, keys, act, m, best);
+    }
+    if (t.tree != nullptr) {
+      const std::size_t m = select(best, floor, t.tree->best, n, act);
+      if (m != 0) cut_tree(*t.tree, keys, act, m, best, a);
     }
     if (t.remainder.count != 0) {
       for (std::size_t i = 0; i < n; ++i) {
