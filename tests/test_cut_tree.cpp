@@ -13,93 +13,36 @@
 #include "lacl/detail/candidate_lanes.hpp"
 #include "lacl/generator.hpp"
 #include "lacl/linear_scan.hpp"
+#include "remainder_checks.hpp"
 #include "report.hpp"
 #include "rules.hpp"
 
 using namespace lacl;
 using test::make_rule;
+using test::rows_of;
 
 namespace {
-
-std::vector<detail::RuleRow> rows_of(std::span<const Rule> rules) {
-  std::vector<detail::RuleRow> rows;
-  for (std::size_t i = 0; i < rules.size(); ++i)
-    rows.push_back(detail::RuleRow::from(rules[i], static_cast<RuleId>(i)));
-  return rows;
-}
-
-std::vector<PacketKey> keys_for(const std::vector<Rule>& rules, std::uint64_t seed) {
-  auto keys = test::boundary_keys(rules, 30000, seed);
-  const auto random = test::uniform_keys(2000, seed + 1);
-  keys.insert(keys.end(), random.begin(), random.end());
-  if (!rules.empty()) {
-    const auto trace = trace_keys(generate_trace(rules, 3000, seed + 2, 0.0));
-    keys.insert(keys.end(), trace.begin(), trace.end());
-  }
-  return keys;
-}
 
 // A tree over all of `rules` with leaves of `leaf` answers like the scan, with and without a
 // better match already in hand, and gives back exactly the rules it was built from.
 void check_tree(const std::vector<Rule>& rules, std::uint32_t leaf, std::uint64_t seed) {
-  auto set = RuleSet::make(rules);
-  REQUIRE(set);
-  const LinearScan ref(*set);
-  const auto rows = rows_of(rules);
-  const auto tree = CutTree::build(rows, leaf, CutTree::kMaxBytes);
+  const auto tree = CutTree::build(rows_of(rules), leaf, CutTree::kMaxBytes);
   REQUIRE(tree);
-  CHECK(tree->size() == rules.size());
-  CHECK(tree->rows() == rows);
   CHECK(tree->bytes() <= CutTree::kMaxBytes);
-  std::size_t mismatches = 0;
-  test::Rng rng(seed);
-  for (const PacketKey& k : keys_for(rules, seed)) {
-    const RuleId want = ref.classify(k);
-    const RuleId bound = static_cast<RuleId>(rng.below(rules.size() + 2));
-    if (tree->classify(k, kNoMatch) != want) ++mismatches;
-    if (tree->classify(k, bound) != std::min(want, bound)) ++mismatches;
-  }
-  CHECK(mismatches == 0);
+  test::expect_like_scan(*tree, rules, seed);
 }
 
-// The classifier compiled with `o` answers like the scan under every ISA the CPU has, for
-// batches of every length from 0 to well past the vector width.
-void check_classifier(const std::vector<Rule>& rules, CompileOptions o, std::uint64_t seed,
+// The classifier compiled with `o` answers like the scan (test::check_against_scan); with
+// `expect_tree`, it holds its remainder as a cut tree.
+void check_classifier(const std::vector<Rule>& rules, const CompileOptions& o, std::uint64_t seed,
                       bool expect_tree) {
-  auto set = RuleSet::make(rules);
-  REQUIRE(set);
-  const LinearScan ref(*set);
-  const auto keys = keys_for(rules, seed);
-  std::vector<RuleId> want(keys.size());
-  for (std::size_t i = 0; i < keys.size(); ++i)
-    want[i] = ref.classify(keys[i]);
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
-    if (!isa_supported(isa)) continue;
-    CAPTURE(isa_name(isa));
-    o.isa = isa;
-    auto c = Classifier::compile(*set, o);
-    REQUIRE(c);
-    if (expect_tree) {
-      REQUIRE(c->report().remainder_algorithm == "cut-tree");
-      CHECK(c->cut_tree().size() == c->report().remainder_rules);
-      CHECK(c->remainder().size() == 0);
-      CHECK(c->bit_vectors().empty());
-    }
-    std::vector<RuleId> got(keys.size(), 777);
-    c->classify(keys, got);
-    std::size_t mismatches = 0;
-    for (std::size_t i = 0; i < keys.size(); ++i)
-      mismatches += got[i] != want[i] ? 1 : 0;
-    CHECK(mismatches == 0);
-    for (std::size_t len = 0; len <= 200; len += (len < 40 ? 1 : 17)) {
-      CAPTURE(len);
-      std::vector<RuleId> out(len + 1, 777);
-      c->classify(std::span(keys).first(len), std::span(out).first(len));
-      for (std::size_t i = 0; i < len; ++i)
-        REQUIRE(out[i] == want[i]);
-      REQUIRE(out[len] == 777);  // nothing written past the batch
-    }
-  }
+  test::check_against_scan(rules, o, seed, [&](const Classifier& c) {
+    if (!expect_tree) return;
+    REQUIRE(c.report().remainder_algorithm == "cut-tree");
+    CHECK(c.cut_tree().size() == c.report().remainder_rules);
+    CHECK(c.remainder().size() == 0);
+    CHECK(c.bit_vectors().empty());
+  });
 }
 
 constexpr Range kAnyIp{0, 0xFFFFFFFFu};

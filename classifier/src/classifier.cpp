@@ -377,14 +377,19 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
     p.max_collisions = collisions;
     return TupleSpace::build(rules, rest_of(keep), p);
   };
-  // The rules `ids` as cand's remainder in bit vectors of at most max_bytes; false, and cand
-  // unchanged, when they would take more.
-  auto use_bits = [&](Candidate& cand, std::vector<RuleId> ids, std::size_t max_bytes) {
+  // The rules `ids` as rows, in id order.
+  auto rows_of = [&](std::vector<RuleId> ids) {
     std::sort(ids.begin(), ids.end());
     std::vector<detail::RuleRow> rows;
     rows.reserve(ids.size());
     for (RuleId id : ids)
       rows.push_back(detail::RuleRow::from(rules[id], id));
+    return rows;
+  };
+  // The rules `ids` as cand's remainder in bit vectors of at most max_bytes; false, and cand
+  // unchanged, when they would take more.
+  auto use_bits = [&](Candidate& cand, std::vector<RuleId> ids, std::size_t max_bytes) {
+    std::vector<detail::RuleRow> rows = rows_of(std::move(ids));
     std::optional<BitVectors> bits = BitVectors::build(rows, max_bytes);
     if (!bits) return false;
     cand.bits = std::move(*bits);
@@ -397,11 +402,7 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   auto use_tree = [&](Candidate& cand, std::vector<RuleId> ids, std::uint32_t leaf,
                       std::size_t max_bytes,
                       Clock::time_point deadline = Clock::time_point::max()) {
-    std::sort(ids.begin(), ids.end());
-    std::vector<detail::RuleRow> rows;
-    rows.reserve(ids.size());
-    for (RuleId id : ids)
-      rows.push_back(detail::RuleRow::from(rules[id], id));
+    std::vector<detail::RuleRow> rows = rows_of(std::move(ids));
     std::optional<CutTree> tree = CutTree::build(rows, leaf, max_bytes, deadline);
     if (!tree) return false;
     cand.tree = std::move(*tree);
