@@ -614,9 +614,10 @@ Result<Classifier> Classifier::compile(const RuleSet& set, const CompileOptions&
   if (tuned && try_tree && !rules.empty()) {
     // A cut tree: every rule first, where the cuts separate rules that the indexes list
     // together (acl5_10k: the indexes visit 1.4 lists of 20 candidates per packet, a tree's
-    // leaf holds at most 16), then the remainder behind the indexes. Like the bit vectors, the
-    // first that fits is measured even once the budget is spent, and a tree that outgrows the
-    // memory it may take stops building.
+    // leaf holds at most 16), then the remainder behind the indexes while it is a tuple space
+    // (a remainder that bit vectors already took is small enough for them). Like the bit
+    // vectors, the first that fits is measured even once the budget is spent, and a tree that
+    // outgrows the memory it may take stops building.
     struct Layout {
       std::size_t keep;
       const char* what;
