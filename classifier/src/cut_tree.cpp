@@ -194,9 +194,9 @@ std::optional<CutTree> CutTree::build(std::span<const RuleRow> rows, std::uint32
       // The cut whose largest child is smallest, counting the replication too (the children's
       // mean size, weighted twice: against once, the trees of acl5_10k, acl1_1k, acl4_1k and
       // acl1_10k came out 6-21% smaller at the same depths, and acl5_10k's ran no slower). A
-      // cut that leaves some child with every rule is not taken: where no cut
-      // separates the rules, cutting on would only copy them into more leaves. So a build ends,
-      // every node's children each holding fewer rules than it.
+      // cut that leaves some child with every rule is not taken: where no cut separates the
+      // rules, cutting on would only copy them into more leaves. So a build ends, every node's
+      // children each holding fewer rules than it.
       auto score = [](const Cut& c) {
         return static_cast<double>(c.most) +
                2.0 * static_cast<double>(c.total) / static_cast<double>(c.at.size() + 1);

@@ -33,7 +33,7 @@ class CutTree {
  public:
   /// Keys per inner node: one vector search (0, then up to kFanout - 1 cuts).
   static constexpr std::uint32_t kFanout = 16;
-  /// The leaf sizes the compiler chooses between (CompileOptions::tree_leaf).
+  /// The leaf sizes a tree may have (CompileOptions::tree_leaf).
   static constexpr std::uint32_t kMinLeaf = 1;
   static constexpr std::uint32_t kMaxLeaf = 255;
   /// The most any tree may take: what the loader rebuilds from an artifact's rows, and what the
