@@ -169,13 +169,12 @@ std::optional<CutTree> CutTree::build(std::span<const RuleRow> rows, std::uint32
   std::vector<std::uint32_t> leaf_offsets{0};
   std::vector<bool> listed(rows.size(), false);
   std::vector<std::uint32_t> starts;
-  std::size_t inner = 0;
   std::size_t pending = rows.size();  // rules listed by the nodes still in the queue
   // What the tree takes so far, counting each rule still to place as a leaf's candidate: a
   // node's rules end in its leaves unless a rule that covers a leaf cuts them short, so a tree
   // that outgrows the cap on this count rarely ends within it, and the build stops early.
   auto bytes_so_far = [&] {
-    return t.nodes_.size() * sizeof(Node) + inner * kFanout * sizeof(std::uint32_t) +
+    return t.nodes_.size() * sizeof(Node) + t.keys_.size() * sizeof(std::uint32_t) +
            (leaf_rows.size() + pending) * kLaneBytes;
   };
   while (!queue.empty()) {
@@ -225,7 +224,7 @@ std::optional<CutTree> CutTree::build(std::span<const RuleRow> rows, std::uint32
       const auto child = static_cast<std::uint32_t>(t.nodes_.size());
       const auto cuts = static_cast<std::uint32_t>(best->at.size());
       t.nodes_[w.node] = {child,
-                          static_cast<std::uint32_t>(inner),
+                          static_cast<std::uint32_t>(t.keys_.size() / kFanout),
                           0,
                           static_cast<std::uint8_t>(best->field),
                           static_cast<std::uint8_t>(cuts),
@@ -233,7 +232,6 @@ std::optional<CutTree> CutTree::build(std::span<const RuleRow> rows, std::uint32
       t.keys_.push_back(0);
       t.keys_.insert(t.keys_.end(), best->at.begin(), best->at.end());
       t.keys_.resize(t.keys_.size() + kFanout - 1 - cuts, 0xFFFFFFFFu);
-      ++inner;
       t.nodes_.resize(t.nodes_.size() + cuts + 1);
       const std::uint32_t f = best->field;
       std::array<Work, kFanout> kids;
