@@ -134,10 +134,8 @@ struct Avx512 {
   static void model_starts(const ISetView& s, const PacketKey* keys, const std::uint32_t* act,
                            std::size_t m, std::uint32_t* value, std::uint32_t* a) noexcept {
     static_assert(sizeof(PacketKey) == 16 && sizeof(RangeIndex::Segment) == 16);
-    static constexpr int kFieldOffset[] = {0, 4, 8, 10, 12};
-    static constexpr std::uint32_t kFieldMask[] = {~0u, ~0u, 0xFFFFu, 0xFFFFu, 0xFFu};
-    const auto* fields = reinterpret_cast<const char*>(keys) + kFieldOffset[s.field];
-    const __m512i field_mask = _mm512_set1_epi32(static_cast<int>(kFieldMask[s.field]));
+    const auto* fields = reinterpret_cast<const char*>(keys) + kKeyFieldOffset[s.field];
+    const __m512i field_mask = _mm512_set1_epi32(static_cast<int>(kKeyFieldMask[s.field]));
     const __m512i first = _mm512_set1_epi32(static_cast<int>(s.first_key));
     const __m128i shift = _mm_cvtsi32_si128(static_cast<int>(s.shift));
     const __m512i one = _mm512_set1_epi32(1);

@@ -115,6 +115,15 @@ struct LookupTables {
 /// What Pipeline::first_common returns when no bit is set in every vector.
 inline constexpr std::uint32_t kNoCommonBit = 0xFFFFFFFFu;
 
+/// Where field f of a PacketKey starts, and the mask of its width over the 32 bits read from
+/// there: a field read without a branch on f (Pipeline::field_at, the AVX-512 gathers).
+inline constexpr std::uint32_t kKeyFieldOffset[kNumFields] = {0, 4, 8, 10, 12};
+inline constexpr std::uint32_t kKeyFieldMask[kNumFields] = {~0u, ~0u, 0xFFFFu, 0xFFFFu, 0xFFu};
+static_assert(sizeof(PacketKey) == 16 && offsetof(PacketKey, dst_ip) == kKeyFieldOffset[1] &&
+              offsetof(PacketKey, src_port) == kKeyFieldOffset[2] &&
+              offsetof(PacketKey, dst_port) == kKeyFieldOffset[3] &&
+              offsetof(PacketKey, proto) == kKeyFieldOffset[4]);
+
 /// Signature of a per-ISA classify entry point.
 using ClassifyFn = void (*)(const LookupTables&, std::span<const PacketKey>, std::span<RuleId>,
                             std::size_t chunk) noexcept;
@@ -191,14 +200,9 @@ struct Pipeline {
   /// field_of without a branch on f (which, where f follows the traffic, mispredicts): each
   /// field read as the 32 bits from its offset, masked to its width.
   static std::uint32_t field_at(const PacketKey& k, std::uint32_t f) noexcept {
-    static_assert(sizeof(PacketKey) == 16 && offsetof(PacketKey, dst_ip) == 4 &&
-                  offsetof(PacketKey, src_port) == 8 && offsetof(PacketKey, dst_port) == 10 &&
-                  offsetof(PacketKey, proto) == 12);
-    constexpr std::uint8_t kOffset[kNumFields] = {0, 4, 8, 10, 12};
-    constexpr std::uint32_t kMask[kNumFields] = {~0u, ~0u, 0xFFFFu, 0xFFFFu, 0xFFu};
     std::uint32_t v;
-    __builtin_memcpy(&v, reinterpret_cast<const std::uint8_t*>(&k) + kOffset[f], sizeof v);
-    return v & kMask[f];
+    __builtin_memcpy(&v, reinterpret_cast<const std::uint8_t*>(&k) + kKeyFieldOffset[f], sizeof v);
+    return v & kKeyFieldMask[f];
   }
 
   static bool row_matches(const RuleRow& r, const PacketKey& k) noexcept {
